@@ -66,6 +66,10 @@ export const COMMON_ERRORS = defineErrors({
     meaning: 'A component of the resolved path is a symbolic link.',
     hint: 'Replace the symlink by a real directory; rootd never follows links in app trees.',
   },
+  E_BIND_NOT_ALLOWED: {
+    meaning: 'A bind-mount source is not under the operator allow-list (checked after realpath).',
+    hint: 'Ask the operator to add the directory to bind_allowlist in the rootd config.',
+  },
   E_NOT_FOUND: {
     meaning: 'The object named by the request does not exist.',
     hint: 'List the existing objects with the matching list op.',
