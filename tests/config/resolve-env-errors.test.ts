@@ -87,12 +87,12 @@ describe('resolveEnv errors', () => {
 
   it('tells the operator to set HOP3_EXTERNAL_IP when a detected address is private', () => {
     const err = assertCode(() => resolveEnv(ext4, [], ip('10.0.0.5', 'detected'), {}), 'E_ENV_EXTERNAL_IP_PRIVATE');
-    assert.match((err as { hint?: string }).hint ?? '', /set HOP3_EXTERNAL_IP/);
+    assert.match(err.hint ?? '', /set HOP3_EXTERNAL_IP/);
   });
 
   it('tells the operator their HOP3_EXTERNAL_IP6 is not public when they set a private one', () => {
     const err = assertCode(() => resolveEnv(ext6, [], ip('fd00::5', 'operator'), {}), 'E_ENV_EXTERNAL_IP_PRIVATE');
-    assert.match((err as { hint?: string }).hint ?? '', /HOP3_EXTERNAL_IP6 is set to a non-public address/);
+    assert.match(err.hint ?? '', /HOP3_EXTERNAL_IP6 is set to a non-public address/);
   });
 
   it('fails on a malformed generate spec even when the key is already set', () => {

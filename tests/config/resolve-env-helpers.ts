@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { EnvConfig, EnvValue } from '../../shared-protocol/config/env-model.ts';
 import type { AddonFact, AppFacts } from '../../shared-protocol/config/resolve-env.ts';
-import { isHop3Error } from '../../shared-protocol/errors.ts';
+import { isHop3Error, type Hop3Error } from '../../shared-protocol/errors.ts';
 
 export function cfg(
   vars: Record<string, EnvValue> = {},
@@ -50,7 +50,7 @@ export function countingBytes(): { fn: (n: number) => Uint8Array; requests: numb
   };
 }
 
-export function assertCode(fn: () => unknown, code: string): Error {
+export function assertCode(fn: () => unknown, code: string): Hop3Error {
   let caught: unknown;
   try {
     fn();
