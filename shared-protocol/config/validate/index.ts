@@ -41,7 +41,7 @@ interface Sections {
 
 export function validateConfigValue(value: unknown, rep: Reporter, options: ValidateOptions = {}): AppConfig | null {
   if (typeName(value) !== 'table') {
-    rep.error('E_CONFIG_TYPE', [], `the document must be a table of sections, got ${typeName(value)}`);
+    rep.at('E_CONFIG_TYPE', 1, 1, `the document must be a table of sections, got ${typeName(value)}`);
     return null;
   }
   const { out } = checkTable(RootSchema as TSchema, value as Record<string, unknown>, [], rep);
