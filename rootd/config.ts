@@ -5,7 +5,7 @@
 import { readFileSync, statSync, realpathSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { AbsolutePath } from '../shared-protocol/ops/fields.ts';
+import { AbsolutePath, Port } from '../shared-protocol/ops/fields.ts';
 import { Hop3Error } from '../shared-protocol/errors.ts';
 
 export const RootdConfigSchema = Type.Object(
@@ -34,6 +34,19 @@ export const RootdConfigSchema = Type.Object(
         prefix: Type.Optional(AbsolutePath),
         /** Where operator-provisioned certificates live: <tls_dir>/<id>.crt and <id>.key. */
         tls_dir: AbsolutePath,
+        /** Port the vhosts and the 444 default_server listen on for HTTP (default 80; tests use < 32768). */
+        http_port: Type.Optional(Port),
+        /** Port for HTTPS (default 443); its default_server rejects the TLS handshake. */
+        https_port: Type.Optional(Port),
+        /** Also listen on [::] (default false). */
+        ipv6: Type.Optional(Type.Boolean()),
+        /**
+         * nginx's pid file (the `pid` directive of conf). When set, rootd knows whether nginx runs
+         * and waits after `nginx -s reload` until the master has started a new worker generation.
+         */
+        pid_file: Type.Optional(AbsolutePath),
+        /** Passed as `-e`: where nginx logs before it has read its config (default: nginx's build default). */
+        error_log: Type.Optional(AbsolutePath),
       },
       { additionalProperties: false },
     ),

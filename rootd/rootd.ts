@@ -49,7 +49,7 @@ export function createRootd(config: RootdConfig, opts: RootdOptions = {}): Rootd
   const firewall: FirewallDeps = { exec, state, policy: config.firewall?.policy ?? 'drop' };
   const mount: MountDeps = { exec, state, appRoot: config.app_root, bindAllowlist: config.bind_allowlist };
   const cgroup: CgroupDeps = { state, cgroupRoot: config.cgroup_root };
-  const nginx: NginxDeps = { exec, state, nginx: config.nginx };
+  const nginx: NginxDeps = { exec, state, nginx: config.nginx, appRoot: config.app_root };
 
   const handlers: HandlerTable = {
     ...createDaemonHandlers({

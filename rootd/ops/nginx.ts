@@ -1,24 +1,230 @@
-/** nginx.* handlers and reconcile. (Being written.) */
+/**
+ * nginx.* handlers and reconcile.
+ *
+ * State discipline: the site params are recorded in state first, then the
+ * file is swapped in, tested and reloaded (nginx-apply.ts); if that fails the
+ * record is reverted and the caller gets a typed error. Reconcile re-renders
+ * every site from state, removes marked files the state does not name, never
+ * touches unmarked (operator) files, and tests + reloads once if anything
+ * changed. Every apply, remove, reconcile and reload runs in one queue.
+ */
+import { promises as fsp } from 'node:fs';
+import { Hop3Error } from '../../shared-protocol/errors.ts';
+import type { SiteParams } from '../../shared-protocol/ops/nginx.ts';
 import type { Exec } from '../exec.ts';
 import type { RootdConfig } from '../config.ts';
 import type { StateStore } from '../state.ts';
+import { assertAppName, guardAppSrcTarget, guardUnder, type GuardedPath } from '../path-guard.ts';
 import type { FamilyHandlers, ReconcileReport } from './types.ts';
+import { applyFiles, SerialQueue, type FileChange, type NginxRuntime } from './nginx-apply.ts';
+import { defaultFilePath, listMarkedFiles, parseMarker, pendingPath, readIfExists, siteFilePath } from './nginx-files.ts';
+import { procMasterProbe, type MasterProbe } from './nginx-master.ts';
+import { renderDefaultSite, renderSite, type RenderContext } from './nginx-render.ts';
+import { assertNamesFree, serverNames, validateSite } from './nginx-validate.ts';
 
 export interface NginxDeps {
   readonly exec: Exec;
   readonly state: StateStore;
   readonly nginx: RootdConfig['nginx'];
+  /** Canonical APP_ROOT: static roots live under <APP_ROOT>/<app>/src/. */
+  readonly appRoot: string;
+  /** Override the /proc master probe derived from nginx.pid_file (tests). */
+  readonly probe?: MasterProbe;
 }
 
-export function createNginxHandlers(_deps: NginxDeps): FamilyHandlers<'nginx'> {
-  return {};
+/** One queue per rootd instance (keyed by its state store), shared by handlers and reconcile. */
+const queues = new WeakMap<StateStore, SerialQueue>();
+function queueFor(deps: NginxDeps): SerialQueue {
+  let q = queues.get(deps.state);
+  if (!q) {
+    q = new SerialQueue();
+    queues.set(deps.state, q);
+  }
+  return q;
+}
+
+function renderContext(cfg: RootdConfig['nginx']): Omit<RenderContext, 'staticRootPath'> {
+  return { httpPort: cfg.http_port ?? 80, httpsPort: cfg.https_port ?? 443, ipv6: cfg.ipv6 ?? false, tlsDir: cfg.tls_dir };
+}
+
+async function runtime(deps: NginxDeps): Promise<NginxRuntime> {
+  const probe = deps.probe ?? (deps.nginx.pid_file !== undefined ? procMasterProbe(deps.nginx.pid_file) : undefined);
+  return { exec: deps.exec, cfg: deps.nginx, pendingPath: await pendingPath(deps.nginx.site_dir), ...(probe ? { probe } : {}) };
+}
+
+/** <tls_dir>/<id>.crt and .key must be regular files (no symlinks), checked before nginx is touched. */
+async function assertCertFiles(tlsDir: string, certId: string): Promise<void> {
+  for (const ext of ['crt', 'key']) {
+    const g = await guardUnder(tlsDir, [`${certId}.${ext}`]);
+    const st = g.exists ? await fsp.lstat(g.path) : null;
+    if (st === null || !st.isFile()) {
+      throw new Hop3Error('E_TLS_CERT_MISSING', `certificate ${certId}: ${g.path} is missing or not a regular file`, {
+        hint: `Provision ${certId}.crt and ${certId}.key in the rootd tls_dir, then apply the site again.`,
+        details: { cert_id: certId },
+      });
+    }
+  }
+}
+
+/** Validate, guard the static root, check the certificate files, render. Touches nothing. */
+async function prepare(deps: NginxDeps, site: SiteParams): Promise<{ path: GuardedPath; content: string }> {
+  validateSite(site);
+  const ctx = renderContext(deps.nginx);
+  let staticRootPath: string | undefined;
+  if (site.static_root !== undefined) {
+    staticRootPath = (await guardAppSrcTarget(deps.appRoot, site.app, site.static_root)).path;
+  }
+  if (site.tls !== undefined) await assertCertFiles(deps.nginx.tls_dir, site.tls.cert_id);
+  const content = renderSite(site, staticRootPath === undefined ? ctx : { ...ctx, staticRootPath });
+  return { path: await siteFilePath(deps.nginx.site_dir, site.app), content };
+}
+
+async function defaultChange(deps: NginxDeps): Promise<FileChange> {
+  return { path: await defaultFilePath(deps.nginx.site_dir), content: renderDefaultSite(renderContext(deps.nginx)) };
+}
+
+/** Only the schema's keys, in a fixed order (what state keeps). */
+function normalize(site: SiteParams): SiteParams {
+  return {
+    app: site.app,
+    hostnames: [...site.hostnames],
+    upstream_port: site.upstream_port,
+    ...(site.static_root !== undefined ? { static_root: site.static_root } : {}),
+    ...(site.tls !== undefined ? { tls: { cert_id: site.tls.cert_id } } : {}),
+    ...(site.endpoints !== undefined ? { endpoints: site.endpoints.map((e) => ({ ...e })) } : {}),
+  };
+}
+
+async function restoreRecord(deps: NginxDeps, app: string, prev: SiteParams | undefined): Promise<void> {
+  await deps.state.update((d) => {
+    if (prev === undefined) delete d.nginx.sites[app];
+    else d.nginx.sites[app] = prev;
+  });
+}
+
+function firstLineOf(buf: Buffer): string {
+  return buf.subarray(0, 256).toString('utf8').split('\n')[0] ?? '';
+}
+
+export function createNginxHandlers(deps: NginxDeps): FamilyHandlers<'nginx'> {
+  const queue = queueFor(deps);
+  return {
+    'nginx.apply_site': (params) =>
+      queue.run(async () => {
+        const site = normalize(params);
+        validateSite(site);
+        const names = serverNames(site);
+        assertNamesFree(deps.state.current.nginx, site.app, names);
+        const { path, content } = await prepare(deps, site);
+        const rt = await runtime(deps);
+        const changes = [await defaultChange(deps), { path, content }];
+        const prev = deps.state.current.nginx.sites[site.app];
+        await deps.state.update((d) => {
+          d.nginx.sites[site.app] = site;
+        });
+        try {
+          const out = await applyFiles(rt, changes, true);
+          return { app: site.app, server_names: names, changed: out.changed };
+        } catch (e) {
+          await restoreRecord(deps, site.app, prev);
+          throw e;
+        }
+      }),
+
+    'nginx.remove_site': ({ app }) =>
+      queue.run(async () => {
+        assertAppName(app);
+        const path = await siteFilePath(deps.nginx.site_dir, app);
+        const prev = deps.state.current.nginx.sites[app];
+        const onDisk = await readIfExists(path);
+        const marker = onDisk === null ? null : parseMarker(firstLineOf(onDisk));
+        const ours = marker?.kind === 'site' && marker.app === app;
+        if (prev === undefined && !ours) return { removed: false };
+        if (prev !== undefined) {
+          await deps.state.update((d) => {
+            delete d.nginx.sites[app];
+          });
+        }
+        try {
+          // An unmarked <app>.conf is the operator's: never removed, even if state named the app.
+          if (ours) await applyFiles(await runtime(deps), [{ path, content: null }], false);
+        } catch (e) {
+          await restoreRecord(deps, app, prev);
+          throw e;
+        }
+        return { removed: true };
+      }),
+
+    'nginx.list_sites': async () => {
+      const sites = [];
+      const state = deps.state.current.nginx.sites;
+      for (const app of Object.keys(state).sort()) {
+        const site = state[app];
+        if (site === undefined) continue;
+        let inSync = false;
+        try {
+          const { path, content } = await prepare(deps, site);
+          const disk = await readIfExists(path);
+          inSync = disk !== null && disk.equals(Buffer.from(content, 'utf8'));
+        } catch {
+          inSync = false;
+        }
+        sites.push({ ...site, in_sync: inSync });
+      }
+      return { sites };
+    },
+  };
 }
 
 /** Re-assert what the state says; remove what rootd owns that the state does not. */
-export async function reconcileNginx(_deps: NginxDeps): Promise<ReconcileReport> {
-  return { changes: [], errors: [] };
+export function reconcileNginx(deps: NginxDeps): Promise<ReconcileReport> {
+  return queueFor(deps).run(async () => {
+    const changes: string[] = [];
+    const errors: string[] = [];
+    const desired = new Map<string, FileChange>();
+    const keep = new Set<string>();
+    const def = await defaultChange(deps);
+    desired.set(def.path, def);
+    for (const [app, site] of Object.entries(deps.state.current.nginx.sites)) {
+      try {
+        const { path, content } = await prepare(deps, site);
+        desired.set(path, { path, content });
+      } catch (e) {
+        const path = await siteFilePath(deps.nginx.site_dir, app);
+        keep.add(path);
+        errors.push(`site ${app} cannot be rendered (${(e as Error).message}); its file is left as it is`);
+      }
+    }
+    const fileChanges: FileChange[] = [];
+    const notes: string[] = [];
+    for (const c of desired.values()) {
+      const disk = await readIfExists(c.path);
+      if (disk === null || c.content === null || !disk.equals(Buffer.from(c.content, 'utf8'))) {
+        fileChanges.push(c);
+        notes.push(`${disk === null ? 'wrote' : 'rewrote'} ${c.path}`);
+      }
+    }
+    for (const m of await listMarkedFiles(deps.nginx.site_dir)) {
+      if (desired.has(m.path) || keep.has(m.path)) continue;
+      const path = (await guardUnder(deps.nginx.site_dir, [m.name])).path;
+      fileChanges.push({ path, content: null });
+      notes.push(`removed ${path} (marked as rootd's, not in state)`);
+    }
+    const rt = await runtime(deps);
+    const pending = (await readIfExists(rt.pendingPath)) !== null;
+    if (fileChanges.length === 0 && !pending) return { changes, errors };
+    try {
+      const out = await applyFiles(rt, fileChanges, pending, { reloadOnlyIfRunning: true });
+      changes.push(...notes);
+      if (pending) changes.push('a site swap was interrupted: configuration re-tested');
+      changes.push(out.reloaded ? 'nginx tested and reloaded' : 'nginx tested; it is not running and reads the files when it starts');
+    } catch (e) {
+      errors.push(`nothing changed, the previous files were restored: ${(e as Error).message}`);
+    }
+    return { changes, errors };
+  });
 }
 
-export function countNginx(_deps: Pick<NginxDeps, 'state'>): number {
-  return 0;
+export function countNginx(deps: Pick<NginxDeps, 'state'>): number {
+  return Object.keys(deps.state.current.nginx.sites).length;
 }

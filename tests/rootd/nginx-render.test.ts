@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hop3Error } from '../../shared-protocol/errors.ts';
+import type { SiteParams } from '../../shared-protocol/ops/nginx.ts';
+import { renderDefaultSite, renderSite, type RenderContext } from '../../rootd/ops/nginx-render.ts';
+
+const GOLDEN_DIR = join(import.meta.dirname, 'nginx-golden');
+const ctx: RenderContext = { httpPort: 80, httpsPort: 443, ipv6: false, tlsDir: '/etc/hop3/tls' };
+
+/** Compare with tests/rootd/nginx-golden/<name>.conf; UPDATE_GOLDEN=1 rewrites the file (then review the diff). */
+function golden(name: string, actual: string): void {
+  const file = join(GOLDEN_DIR, `${name}.conf`);
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(file, actual);
+  assert.equal(actual, readFileSync(file, 'utf8'));
+}
+
+const plain: SiteParams = { app: 'shop', hostnames: ['shop.example.com', 'www.shop.example.com'], upstream_port: 5000 };
+
+test('a plain site proxies every hostname to the upstream port on loopback', () => {
+  golden('plain', renderSite(plain, ctx));
+});
+
+test('a static root is served by nginx first, without following symlinks, and falls back to the app', () => {
+  golden('static', renderSite({ ...plain, static_root: 'public' }, { ...ctx, staticRootPath: '/home/hop3/apps/shop/src/public' }));
+});
+
+test('a TLS site redirects plain HTTP to HTTPS and serves the certificate pair named by its id', () => {
+  golden('tls', renderSite({ ...plain, tls: { cert_id: 'shop-2025' } }, { ...ctx, httpPort: 8080, httpsPort: 8443 }));
+});
+
+test('a subdomain endpoint gets its own server for <sub>.<each hostname>, inheriting TLS', () => {
+  golden(
+    'subdomain',
+    renderSite(
+      { ...plain, tls: { cert_id: 'shop' }, endpoints: [{ name: 'admin', port: 9090, subdomain: 'admin' }] },
+      { ...ctx, ipv6: true },
+    ),
+  );
+});
+
+test('a path endpoint becomes locations ahead of location /, exact and prefix unless the path ends with a slash', () => {
+  golden(
+    'path',
+    renderSite(
+      {
+        ...plain,
+        endpoints: [
+          { name: 'admin', port: 9090, path: '/admin' },
+          { name: 'api', port: 9091, path: '/api/v1/' },
+        ],
+      },
+      ctx,
+    ),
+  );
+});
+
+test('the default server answers 444 on HTTP and refuses the TLS handshake on HTTPS', () => {
+  golden('default', renderDefaultSite({ httpPort: 80, httpsPort: 443, ipv6: true }));
+});
+
+test('rendering is deterministic and starts with the marker naming the app', () => {
+  const a = renderSite(plain, ctx);
+  assert.equal(a, renderSite(structuredClone(plain), ctx));
+  assert.equal(a.split('\n')[0], '# hop3-rootd managed: app=shop');
+});
+
+// The renderer re-asserts every value even though the schema already constrains it.
+const unsafe: Array<[string, SiteParams, Partial<RenderContext>]> = [
+  ['a hostname with a semicolon', { ...plain, hostnames: ['a.com;include /etc/shadow'] }, {}],
+  ['a hostname with a newline', { ...plain, hostnames: ['a.com\n}'] }, {}],
+  ['an app name with a brace', { ...plain, app: 'x{' }, {}],
+  ['an upstream port out of range', { ...plain, upstream_port: 70000 }, {}],
+  ['a fractional port', { ...plain, upstream_port: 80.5 }, {}],
+  ['an endpoint path with a space', { ...plain, endpoints: [{ name: 'a', port: 1, path: '/a b' }] }, {}],
+  ['an endpoint path with a brace', { ...plain, endpoints: [{ name: 'a', port: 1, path: '/a{' }] }, {}],
+  ['a subdomain with a dot', { ...plain, endpoints: [{ name: 'a', port: 1, subdomain: 'a.b' }] }, {}],
+  ['an endpoint with both subdomain and path', { ...plain, endpoints: [{ name: 'a', port: 1, subdomain: 'a', path: '/a' } as never] }, {}],
+  ['a cert id with a slash', { ...plain, tls: { cert_id: '../x' } }, {}],
+  ['a tls_dir with a space', { ...plain, tls: { cert_id: 'x' } }, { tlsDir: '/etc/my certs' }],
+  ['a static root path with a semicolon', { ...plain, static_root: 'p' }, { staticRootPath: '/apps/x;y' }],
+  ['no hostnames', { ...plain, hostnames: [] }, {}],
+];
+for (const [what, site, extra] of unsafe) {
+  test(`the renderer refuses ${what} with E_NGINX_INVALID_SITE`, () => {
+    assert.throws(
+      () => renderSite(site, { ...ctx, ...extra }),
+      (e: unknown) => e instanceof Hop3Error && e.code === 'E_NGINX_INVALID_SITE',
+    );
+  });
+}
