@@ -20,7 +20,7 @@ export function editDistance(a: string, b: string): number {
 /** The best candidate within a distance proportional to the word length, if any. */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   const w = word.toLowerCase();
-  const limit = Math.max(1, Math.min(3, Math.floor(w.length / 3)));
+  const limit = w.length <= 3 ? 1 : Math.min(3, Math.max(2, Math.floor(w.length / 3)));
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
