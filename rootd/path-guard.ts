@@ -150,7 +150,7 @@ export async function guardBindSource(source: string, allowlist: readonly string
  * O_NOFOLLOW|O_DIRECTORY, verify the kernel's view of the open fd is exactly
  * the expected path, and hand out /proc/<pid>/fd/<n> for mount(8) to use.
  */
-export async function pinDirectory(path: GuardedPath): Promise<{ procPath: string; close(): Promise<void> }> {
+export async function pinDirectory(path: GuardedPath): Promise<{ procPath: string; fd: number; close(): Promise<void> }> {
   const fh = await fsp.open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   try {
     const seen = await fsp.readlink(`/proc/self/fd/${fh.fd}`);
@@ -163,5 +163,21 @@ export async function pinDirectory(path: GuardedPath): Promise<{ procPath: strin
     await fh.close();
     throw e;
   }
-  return { procPath: `/proc/${process.pid}/fd/${fh.fd}`, close: () => fh.close() };
+  return { procPath: `/proc/${process.pid}/fd/${fh.fd}`, fd: fh.fd, close: () => fh.close() };
+}
+
+/**
+ * Where a pinned directory is now, as the kernel sees it (readlink of its fd),
+ * as a guarded path to re-open through: after mounting onto a pinned fd,
+ * re-opening this path reaches the root of the new mount. Throws
+ * E_PATH_SYMLINK if the directory was deleted meanwhile.
+ */
+export async function pinnedPathNow(pin: { fd: number }): Promise<GuardedPath> {
+  const seen = await fsp.readlink(`/proc/self/fd/${pin.fd}`);
+  if (!seen.startsWith('/') || seen.endsWith(' (deleted)')) {
+    throw new Hop3Error('E_PATH_SYMLINK', `a pinned directory vanished while in use (${seen})`, {
+      hint: 'Something is changing the app tree concurrently; retry once it is stable.',
+    });
+  }
+  return seen as GuardedPath;
 }
