@@ -79,7 +79,8 @@ export interface FirewallDeps {
 export async function readLiveTable(exec: Exec): Promise<LiveTable | null> {
   const r = await exec({ bin: 'nft', args: LIST_ARGV });
   if (r.code !== 0) {
-    if (/No such file or directory/.test(r.stderr)) return null;
+    // nft's answer when the table does not exist (not any ENOENT, e.g. of a namespace or a binary).
+    if (/Error: No such file or directory\s*\n\s*list table inet hop3/.test(r.stderr)) return null;
     throw new Hop3Error('E_NFT_FAILED', `nft list table inet hop3: ${firstLine(r)}`);
   }
   try {

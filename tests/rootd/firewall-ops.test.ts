@@ -203,6 +203,17 @@ describe('firewall handlers against a fake nft', () => {
     assert.deepEqual(h.state.current.firewall.rules, []);
   });
 
+  test('an ENOENT that is not nft\'s "no such table" answer is an error, not an empty table', async () => {
+    const harness = makeHarness(async () => ({ code: 1, stdout: '', stderr: 'Cannot open network namespace "x": No such file or directory\n' }));
+    try {
+      const r = await harness.call('firewall.list_rules', {});
+      assert.equal(codeOf(r), 'E_NFT_FAILED');
+      assert.match(r.ok ? '' : r.error.message, /Cannot open network namespace/);
+    } finally {
+      harness.cleanup();
+    }
+  });
+
   test('the rule is in the state file before nft is asked to apply it (record first)', async () => {
     let recordedBeforeApply = false;
     const spy = new FakeNft();
