@@ -39,14 +39,14 @@ export class Reporter {
   }
 
   /** Record a diagnostic at an explicit position (parsers use this). */
-  at(code: ConfigCode, line: number, column: number, message: string, hint?: string): void {
+  at(code: ConfigCode, line: number, column: number, message: string, hint?: string, path = ''): void {
     this.diagnostics.push({
       severity: code.startsWith('W_') ? 'warning' : 'error',
       code,
       file: this.file,
       line,
       column,
-      path: '',
+      path,
       message,
       hint: hint ?? infoFor(code).hint,
     });

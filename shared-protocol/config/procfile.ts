@@ -44,12 +44,12 @@ export function parseProcfile(text: string, rep: Reporter): Procfile {
     const name = m[1] ?? '';
     const command = (m[2] ?? '').trim();
     if (seen.has(name)) {
-      rep.at('E_CONFIG_PROCFILE_DUPLICATE', lineNo, 1, `process type "${name}" is defined twice`);
+      rep.at('E_CONFIG_PROCFILE_DUPLICATE', lineNo, 1, `process type "${name}" is defined twice`, undefined, name);
       return;
     }
     seen.add(name);
     if (command === '') {
-      rep.at('E_CONFIG_EMPTY_COMMAND', lineNo, 1, `"${name}" has an empty command`);
+      rep.at('E_CONFIG_EMPTY_COMMAND', lineNo, 1, `"${name}" has an empty command`, undefined, name);
       return;
     }
     if (HOOK_NAMES.has(name)) hooks[name as HookName] = command;
@@ -58,7 +58,7 @@ export function parseProcfile(text: string, rep: Reporter): Procfile {
       const schedule = fields.slice(0, 5).join(' ');
       const rest = fields.slice(5).join(' ');
       const problem = fields.length < 6 ? 'a cron entry is "<5 schedule fields> <command>"' : cronProblem(schedule);
-      if (problem !== null) rep.at('E_CONFIG_PROCFILE_CRON', lineNo, 1, `${name}: ${problem}`);
+      if (problem !== null) rep.at('E_CONFIG_PROCFILE_CRON', lineNo, 1, `${name}: ${problem}`, undefined, name);
       else cron.push({ name, schedule, command: rest });
     } else processes[name] = command;
   });
