@@ -193,7 +193,8 @@ chown 0:0 "$LAUNCHER_TMP"; chmod 0755 "$LAUNCHER_TMP"
 if cmp -s "$LAUNCHER_TMP" "$PREFIX/bin/hop3-rootd"; then rm -f "$LAUNCHER_TMP"; else mv -f "$LAUNCHER_TMP" "$PREFIX/bin/hop3-rootd"; fi
 for f in docs/rootd.md docs/architecture.md docs/rootd-protocol.md deploy/rootd.example.json \
          deploy/systemd/hop3-rootd.service deploy/systemd/hop3-rootd.socket deploy/systemd/hop3-rootd.tmpfiles; do
-  [ -f "$REPO/$f" ] && install -o 0 -g 0 -m 0644 "$REPO/$f" "$PREFIX/share/doc/hop3-rootd/$(basename "$f")"
+  dst="$PREFIX/share/doc/hop3-rootd/$(basename "$f")"
+  if [ -f "$REPO/$f" ] && ! cmp -s "$REPO/$f" "$dst"; then install -o 0 -g 0 -m 0644 "$REPO/$f" "$dst"; fi
 done
 chown 0:0 "$PREFIX" "$PREFIX/bin" "$PREFIX/lib" "$PREFIX/share" "$PREFIX/share/doc" "$PREFIX/share/doc/hop3-rootd"
 chmod go-w "$PREFIX" "$PREFIX/bin" "$PREFIX/lib" "$PREFIX/share" "$PREFIX/share/doc" "$PREFIX/share/doc/hop3-rootd"
