@@ -80,7 +80,7 @@ export async function readLiveTable(exec: Exec): Promise<LiveTable | null> {
   const r = await exec({ bin: 'nft', args: LIST_ARGV });
   if (r.code !== 0) {
     // nft's answer when the table does not exist (not any ENOENT, e.g. of a namespace or a binary).
-    if (/Error: No such file or directory\s*\n\s*list table inet hop3/.test(r.stderr)) return null;
+    if (/Error: No such file or directory[^\n]*\n\s*list table inet hop3/.test(r.stderr)) return null;
     throw new Hop3Error('E_NFT_FAILED', `nft list table inet hop3: ${firstLine(r)}`);
   }
   try {

@@ -214,6 +214,25 @@ describe('firewall handlers against a fake nft', () => {
     }
   });
 
+  test('nft\'s "no such table" answer, with or without a "did you mean" suffix, means the table is missing', async () => {
+    for (const stderr of [
+      'Error: No such file or directory\nlist table inet hop3\n                ^^^^\n',
+      "Error: No such file or directory; did you mean table 'hop3' in family ip?\nlist table inet hop3\n                ^^^^\n",
+    ]) {
+      const calls: string[] = [];
+      const harness = makeHarness(async (req) => {
+        calls.push(req.input ?? req.args.join(' '));
+        return req.args[0] === '-j' ? { code: 1, stdout: '', stderr } : { code: 0, stdout: '', stderr: '' };
+      });
+      try {
+        assert.equal(codeOf(await harness.call('firewall.add_rule', ok)), 'ok');
+        assert.match(calls[1] ?? '', /^add table inet hop3\n/);
+      } finally {
+        harness.cleanup();
+      }
+    }
+  });
+
   test('the rule is in the state file before nft is asked to apply it (record first)', async () => {
     let recordedBeforeApply = false;
     const spy = new FakeNft();
