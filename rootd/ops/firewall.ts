@@ -29,11 +29,14 @@
  * With the default policy `drop` (rootd config `firewall.policy`), inbound
  * traffic that is not a reply, loopback, ICMP, DHCPv6, SSH/HTTP/HTTPS or an
  * app rule is dropped: the host is closed by default and add_rule opens
- * exactly the declared port. With policy `accept`, this table drops nothing
- * and an app rule only matters to an operator firewall in another table —
- * note that nftables evaluates every base chain on a hook, so an `accept`
- * here cannot override a `drop` in another table; on such hosts the operator
- * must let the declared ports through in their own ruleset.
+ * exactly the declared port. With policy `accept`, this table drops nothing,
+ * so app rules do not change traffic at all: that mode is for hosts whose
+ * operator runs their own firewall. Note that nftables evaluates every base
+ * chain on a hook, so an `accept` here can never override a `drop` in another
+ * table: on a host with another default-drop ruleset, the operator must let
+ * the declared ports through in that ruleset too. Conversely this table's
+ * `drop` applies whatever other tables say, so with policy `drop` every
+ * inbound service not listed above must be declared through firewall.add_rule.
  *
  * Markers: each app rule carries the comment `hop3:<rule-id>`, each fixed rule
  * `hop3-base:<name>`. Rule ids are derived from (app, proto, port, source), so
