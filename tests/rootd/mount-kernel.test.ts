@@ -197,9 +197,27 @@ describe('mount ops against the real kernel in a private mount namespace', { ski
     assert.ok(!(f['recorded'] as string[]).includes('nest'));
   });
 
+  test('concurrent identical requests make exactly one mount, and conflicting ones one mount plus E_MOUNT_EXISTS', () => {
+    const f = facts('concurrent_requests_make_one_mount');
+    assert.deepEqual(f['codes'], ['OK', 'OK']);
+    assert.deepEqual(f['changed'], [false, true]);
+    assert.equal(f['mounts'], 1);
+    assert.deepEqual(f['missingDir'], ['E_MOUNT_TARGET_INVALID', 'E_MOUNT_TARGET_INVALID']);
+    assert.deepEqual(f['conflicting'], ['E_MOUNT_EXISTS', 'OK']);
+    assert.equal(f['dMounts'], 1);
+  });
+
+  test('mount, bind and unmount each complete in well under a second (figures printed)', (t) => {
+    const f = facts('latency_of_mount_and_unmount');
+    t.diagnostic(JSON.stringify(f));
+    for (const k of ['tmpfs_mount_ms_p50', 'unmount_ms_p50', 'bind_ro_mount_ms_p50']) {
+      assert.ok(typeof f[k] === 'number' && (f[k] as number) > 0 && (f[k] as number) < 1000, `${k}=${String(f[k])}`);
+    }
+  });
+
   test('the host mount table never sees any of these mounts', () => {
     const host = readFileSync('/proc/self/mountinfo', 'utf8');
     assert.ok(workdir !== '' && !host.includes(workdir), 'a test mount leaked into the host namespace');
-    assert.ok(outcomes.size >= 9, `expected every scenario to report; runner said:\n${runnerOutput}`);
+    assert.ok(outcomes.size >= 11, `expected every scenario to report; runner said:\n${runnerOutput}`);
   });
 });

@@ -305,6 +305,49 @@ const scenarios: Record<string, () => Promise<Record<string, unknown>>> = {
       recorded: recordedTargets(rootd.state.current),
     };
   },
+
+  async concurrent_requests_make_one_mount() {
+    const p = appDir('conc', 'c');
+    const req = { app: 'conc', target: 'c', size_bytes: 65536, mode: 0o755 };
+    const [a, b] = await Promise.all([call('mount.tmpfs', req), call('mount.tmpfs', req)]);
+    const [x, y] = await Promise.all([call('mount.tmpfs', { ...req, target: 'd' }), call('mount.tmpfs', { ...req, target: 'd', size_bytes: 131072 })]);
+    appDir('conc', 'd');
+    const [x2, y2] = await Promise.all([call('mount.tmpfs', { ...req, target: 'd' }), call('mount.tmpfs', { ...req, target: 'd', size_bytes: 131072 })]);
+    return {
+      codes: [codeOf(a), codeOf(b)],
+      changed: [a.result?.['changed'], b.result?.['changed']].sort(),
+      mounts: mountsAtPath(p).length,
+      missingDir: [codeOf(x), codeOf(y)],
+      conflicting: [codeOf(x2), codeOf(y2)].sort(),
+      dMounts: mountsAtPath(join(APPS, 'conc', 'src', 'd')).length,
+    };
+  },
+
+  async latency_of_mount_and_unmount() {
+    appDir('bench', 't');
+    const src = join(dir, 'srv', 'bench');
+    mkdirSync(src, { recursive: true });
+    appDir('bench', 'b');
+    const median = (xs: number[]): number => [...xs].sort((m, n) => m - n)[Math.floor(xs.length / 2)] ?? NaN;
+    const tm: number[] = [];
+    const tu: number[] = [];
+    const bm: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      let t0 = performance.now();
+      const m = await call('mount.tmpfs', { app: 'bench', target: 't', size_bytes: 65536, mode: 0o755 });
+      tm.push(performance.now() - t0);
+      t0 = performance.now();
+      const u = await call('mount.unmount', { app: 'bench', target: 't' });
+      tu.push(performance.now() - t0);
+      t0 = performance.now();
+      const b = await call('mount.bind', { app: 'bench', target: 'b', source: src, read_only: true });
+      bm.push(performance.now() - t0);
+      await call('mount.unmount', { app: 'bench', target: 'b' });
+      if (!m.ok || !u.ok || !b.ok) throw new Error(`bench op failed: ${JSON.stringify([m, u, b])}`);
+    }
+    const r = (x: number): number => Math.round(x * 10) / 10;
+    return { tmpfs_mount_ms_p50: r(median(tm)), unmount_ms_p50: r(median(tu)), bind_ro_mount_ms_p50: r(median(bm)), runs: tm.length };
+  },
 };
 
 const only = process.argv.slice(3);
