@@ -19,6 +19,7 @@
  * state's rendering) at the next start.
  */
 import { Hop3Error } from '../../shared-protocol/errors.ts';
+import type { SiteParams } from '../../shared-protocol/ops/nginx.ts';
 import type { Exec } from '../exec.ts';
 import type { GuardedPath } from '../path-guard.ts';
 import { nginxFirstError, nginxReloadArgv, nginxTestArgv, type NginxConfig } from './nginx-argv.ts';
@@ -32,6 +33,8 @@ export interface NginxRuntime {
   readonly probe?: MasterProbe;
   /** <site_dir>/.hop3-reload-pending */
   readonly pendingPath: GuardedPath;
+  /** How long to wait for the new worker generation after SIGHUP (default 5 s). */
+  readonly reloadTimeoutMs?: number;
 }
 
 /** One file to install (content) or remove (null). */
@@ -43,6 +46,18 @@ export interface FileChange {
 export interface ApplyOptions {
   /** When nginx is known not to run: install + test only (it reads the files when it starts). */
   readonly reloadOnlyIfRunning?: boolean;
+  /**
+   * Written into the pending mark: the op in flight and the state record it replaced, so that
+   * reconcile after a crash can revert an apply nginx would have rejected.
+   */
+  readonly pendingNote?: PendingNote;
+}
+
+/** JSON body of <site_dir>/.hop3-reload-pending. */
+export interface PendingNote {
+  readonly app: string;
+  /** The app's state record before the op (null: it had none). */
+  readonly prev: SiteParams | null;
 }
 
 export interface ApplyOutcome {
@@ -81,7 +96,7 @@ export async function applyFiles(rt: NginxRuntime, changes: readonly FileChange[
   }
   if (!changed && !force) return { changed: false, reloaded: false };
 
-  await writeAtomic(rt.pendingPath, 'hop3-rootd: a site swap is in flight; reconcile tests and reloads at start\n');
+  await writeAtomic(rt.pendingPath, JSON.stringify({ note: 'hop3-rootd: a site swap is in flight', ...opts.pendingNote }) + '\n');
   try {
     for (const c of changes) {
       if (c.content === null) await removeIfExists(c.path);
@@ -102,7 +117,7 @@ export async function applyFiles(rt: NginxRuntime, changes: readonly FileChange[
       const reload = await rt.exec({ bin: 'nginx', args: nginxReloadArgv(rt.cfg) });
       if (reload.code !== 0) throw rejected(nginxFirstError(reload.stderr, reload.stdout), 'reload');
       if (rt.probe && master !== null && before !== null) {
-        const ok = await waitForNewGeneration(rt.probe, master, before);
+        const ok = await waitForNewGeneration(rt.probe, master, before, rt.reloadTimeoutMs);
         if (!ok) throw rejected('the nginx master did not start new workers after SIGHUP (see the nginx error log)', 'reload');
       }
       reloaded = true;

@@ -9,14 +9,17 @@
  * changed. Every apply, remove, reconcile and reload runs in one queue.
  */
 import { promises as fsp } from 'node:fs';
+import { Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Hop3Error } from '../../shared-protocol/errors.ts';
-import type { SiteParams } from '../../shared-protocol/ops/nginx.ts';
+import { AppName } from '../../shared-protocol/ops/fields.ts';
+import { SiteParams } from '../../shared-protocol/ops/nginx.ts';
 import type { Exec } from '../exec.ts';
 import type { RootdConfig } from '../config.ts';
 import type { StateStore } from '../state.ts';
 import { assertAppName, guardAppSrcTarget, guardUnder, type GuardedPath } from '../path-guard.ts';
 import type { FamilyHandlers, ReconcileReport } from './types.ts';
-import { applyFiles, SerialQueue, type FileChange, type NginxRuntime } from './nginx-apply.ts';
+import { applyFiles, SerialQueue, type FileChange, type NginxRuntime, type PendingNote } from './nginx-apply.ts';
 import { defaultFilePath, listMarkedFiles, parseMarker, pendingPath, readIfExists, siteFilePath } from './nginx-files.ts';
 import { procMasterProbe, type MasterProbe } from './nginx-master.ts';
 import { renderDefaultSite, renderSite, type RenderContext } from './nginx-render.ts';
@@ -30,6 +33,8 @@ export interface NginxDeps {
   readonly appRoot: string;
   /** Override the /proc master probe derived from nginx.pid_file (tests). */
   readonly probe?: MasterProbe;
+  /** How long a reload may take to start new workers (default 5 s). */
+  readonly reloadTimeoutMs?: number;
 }
 
 /** One queue per rootd instance (keyed by its state store), shared by handlers and reconcile. */
@@ -49,7 +54,13 @@ function renderContext(cfg: RootdConfig['nginx']): Omit<RenderContext, 'staticRo
 
 async function runtime(deps: NginxDeps): Promise<NginxRuntime> {
   const probe = deps.probe ?? (deps.nginx.pid_file !== undefined ? procMasterProbe(deps.nginx.pid_file) : undefined);
-  return { exec: deps.exec, cfg: deps.nginx, pendingPath: await pendingPath(deps.nginx.site_dir), ...(probe ? { probe } : {}) };
+  return {
+    exec: deps.exec,
+    cfg: deps.nginx,
+    pendingPath: await pendingPath(deps.nginx.site_dir),
+    ...(probe ? { probe } : {}),
+    ...(deps.reloadTimeoutMs !== undefined ? { reloadTimeoutMs: deps.reloadTimeoutMs } : {}),
+  };
 }
 
 /** <tls_dir>/<id>.crt and .key must be regular files (no symlinks), checked before nginx is touched. */
@@ -111,8 +122,8 @@ export function createNginxHandlers(deps: NginxDeps): FamilyHandlers<'nginx'> {
   return {
     'nginx.apply_site': (params) =>
       queue.run(async () => {
+        validateSite(params);
         const site = normalize(params);
-        validateSite(site);
         const names = serverNames(site);
         assertNamesFree(deps.state.current.nginx, site.app, names);
         const { path, content } = await prepare(deps, site);
@@ -123,7 +134,7 @@ export function createNginxHandlers(deps: NginxDeps): FamilyHandlers<'nginx'> {
           d.nginx.sites[site.app] = site;
         });
         try {
-          const out = await applyFiles(rt, changes, true);
+          const out = await applyFiles(rt, changes, true, { pendingNote: { app: site.app, prev: prev ?? null } });
           return { app: site.app, server_names: names, changed: out.changed };
         } catch (e) {
           await restoreRecord(deps, site.app, prev);
@@ -147,7 +158,7 @@ export function createNginxHandlers(deps: NginxDeps): FamilyHandlers<'nginx'> {
         }
         try {
           // An unmarked <app>.conf is the operator's: never removed, even if state named the app.
-          if (ours) await applyFiles(await runtime(deps), [{ path, content: null }], false);
+          if (ours) await applyFiles(await runtime(deps), [{ path, content: null }], false, { pendingNote: { app, prev: prev ?? null } });
         } catch (e) {
           await restoreRecord(deps, app, prev);
           throw e;
@@ -176,52 +187,94 @@ export function createNginxHandlers(deps: NginxDeps): FamilyHandlers<'nginx'> {
   };
 }
 
-/** Re-assert what the state says; remove what rootd owns that the state does not. */
+interface Pass {
+  readonly changes: string[];
+  readonly errors: string[];
+  /** nginx rejected the planned files (they were restored). */
+  readonly rejected: boolean;
+}
+
+/** One reconcile pass: plan the files from state, install, test, reload once. */
+async function reconcilePass(deps: NginxDeps, rt: NginxRuntime, force: boolean): Promise<Pass> {
+  const changes: string[] = [];
+  const errors: string[] = [];
+  const desired = new Map<string, FileChange>();
+  const keep = new Set<string>();
+  const def = await defaultChange(deps);
+  desired.set(def.path, def);
+  for (const [app, site] of Object.entries(deps.state.current.nginx.sites)) {
+    try {
+      const { path, content } = await prepare(deps, site);
+      desired.set(path, { path, content });
+    } catch (e) {
+      keep.add(await siteFilePath(deps.nginx.site_dir, app));
+      errors.push(`site ${app} cannot be rendered (${(e as Error).message}); its file is left as it is`);
+    }
+  }
+  const fileChanges: FileChange[] = [];
+  const notes: string[] = [];
+  for (const c of desired.values()) {
+    const disk = await readIfExists(c.path);
+    if (disk === null || c.content === null || !disk.equals(Buffer.from(c.content, 'utf8'))) {
+      fileChanges.push(c);
+      notes.push(`${disk === null ? 'wrote' : 'rewrote'} ${c.path}`);
+    }
+  }
+  for (const m of await listMarkedFiles(deps.nginx.site_dir)) {
+    if (desired.has(m.path) || keep.has(m.path)) continue;
+    fileChanges.push({ path: (await guardUnder(deps.nginx.site_dir, [m.name])).path, content: null });
+    notes.push(`removed ${m.path} (marked as rootd's, not in state)`);
+  }
+  if (fileChanges.length === 0 && !force) return { changes, errors, rejected: false };
+  try {
+    const out = await applyFiles(rt, fileChanges, force, { reloadOnlyIfRunning: true });
+    changes.push(...notes);
+    changes.push(out.reloaded ? 'nginx tested and reloaded' : 'nginx tested; it is not running and reads the files when it starts');
+    return { changes, errors, rejected: false };
+  } catch (e) {
+    errors.push(`nothing changed, the previous files were restored: ${(e as Error).message}`);
+    return { changes, errors, rejected: true };
+  }
+}
+
+const pendingCheck = TypeCompiler.Compile(
+  Type.Object({ note: Type.String(), app: AppName, prev: Type.Union([SiteParams, Type.Null()]) }, { additionalProperties: false }),
+);
+
+/** The op a crash interrupted, from the pending mark (null if none or unreadable). */
+function parsePending(buf: Buffer): PendingNote | null {
+  try {
+    const v: unknown = JSON.parse(buf.toString('utf8'));
+    return pendingCheck.Check(v) ? { app: v.app, prev: v.prev } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Re-assert what the state says; remove what rootd owns that the state does
+ * not. If a crash interrupted an apply (pending mark) and nginx rejects what
+ * state now says, that apply never succeeded for its caller: its record is
+ * reverted to the one the mark saved and the pass runs again, so a kill -9
+ * between "record" and "revert" cannot leave nginx rejecting every change.
+ */
 export function reconcileNginx(deps: NginxDeps): Promise<ReconcileReport> {
   return queueFor(deps).run(async () => {
-    const changes: string[] = [];
-    const errors: string[] = [];
-    const desired = new Map<string, FileChange>();
-    const keep = new Set<string>();
-    const def = await defaultChange(deps);
-    desired.set(def.path, def);
-    for (const [app, site] of Object.entries(deps.state.current.nginx.sites)) {
-      try {
-        const { path, content } = await prepare(deps, site);
-        desired.set(path, { path, content });
-      } catch (e) {
-        const path = await siteFilePath(deps.nginx.site_dir, app);
-        keep.add(path);
-        errors.push(`site ${app} cannot be rendered (${(e as Error).message}); its file is left as it is`);
-      }
-    }
-    const fileChanges: FileChange[] = [];
-    const notes: string[] = [];
-    for (const c of desired.values()) {
-      const disk = await readIfExists(c.path);
-      if (disk === null || c.content === null || !disk.equals(Buffer.from(c.content, 'utf8'))) {
-        fileChanges.push(c);
-        notes.push(`${disk === null ? 'wrote' : 'rewrote'} ${c.path}`);
-      }
-    }
-    for (const m of await listMarkedFiles(deps.nginx.site_dir)) {
-      if (desired.has(m.path) || keep.has(m.path)) continue;
-      const path = (await guardUnder(deps.nginx.site_dir, [m.name])).path;
-      fileChanges.push({ path, content: null });
-      notes.push(`removed ${path} (marked as rootd's, not in state)`);
-    }
     const rt = await runtime(deps);
-    const pending = (await readIfExists(rt.pendingPath)) !== null;
-    if (fileChanges.length === 0 && !pending) return { changes, errors };
-    try {
-      const out = await applyFiles(rt, fileChanges, pending, { reloadOnlyIfRunning: true });
-      changes.push(...notes);
-      if (pending) changes.push('a site swap was interrupted: configuration re-tested');
-      changes.push(out.reloaded ? 'nginx tested and reloaded' : 'nginx tested; it is not running and reads the files when it starts');
-    } catch (e) {
-      errors.push(`nothing changed, the previous files were restored: ${(e as Error).message}`);
-    }
-    return { changes, errors };
+    const pendingBuf = await readIfExists(rt.pendingPath);
+    const interrupted = pendingBuf === null ? null : parsePending(pendingBuf);
+    const first = await reconcilePass(deps, rt, pendingBuf !== null);
+    if (pendingBuf !== null && !first.rejected) first.changes.unshift('a site swap was interrupted: configuration re-tested');
+    if (!first.rejected || interrupted === null) return { changes: first.changes, errors: first.errors };
+    await deps.state.update((d) => {
+      if (interrupted.prev === null) delete d.nginx.sites[interrupted.app];
+      else d.nginx.sites[interrupted.app] = interrupted.prev;
+    });
+    const second = await reconcilePass(deps, rt, true);
+    return {
+      changes: [`reverted the interrupted change to site ${interrupted.app} (nginx rejected it)`, ...second.changes],
+      errors: [...first.errors.map((e) => `before revert: ${e}`), ...second.errors],
+    };
   });
 }
 

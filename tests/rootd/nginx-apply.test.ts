@@ -44,7 +44,7 @@ const isReload = (r: ExecRequest): boolean => r.args.includes('reload');
 
 async function withEnv(answer: Parameters<typeof fakeExec>[0], fn: (env: NginxEnv, exec: ReturnType<typeof fakeExec>) => Promise<void>, probe?: MasterProbe): Promise<void> {
   const exec = fakeExec(answer);
-  const env = makeNginxEnv({ exec, ...(probe ? { probe } : {}) });
+  const env = makeNginxEnv({ exec, reloadTimeoutMs: 300, ...(probe ? { probe } : {}) });
   try {
     await fn(env, exec);
   } finally {
@@ -301,5 +301,31 @@ test('a reload confirmed by a new worker generation succeeds', async () => {
       assert.equal((await env.call('nginx.apply_site', site)).ok, true);
     },
     probe,
+  );
+});
+
+let currentSitePath = '/nonexistent';
+test('after a crash mid-apply of a site nginx rejects, reconcile reverts that record and converges on the previous site', async () => {
+  await withEnv(
+    // nginx rejects any configuration in which the shop vhost points at 6000.
+    (req) => (isTest(req) && readFileSync(currentSitePath, 'utf8').includes(':6000;') ? { code: 1, stdout: '', stderr: 'nginx: [emerg] rejected\n' } : ok),
+    async (env, exec) => {
+      currentSitePath = sitePath(env);
+      assert.equal((await env.call('nginx.apply_site', site)).ok, true);
+      const good = readFileSync(sitePath(env));
+      // The crash: the new record is in state, the candidate is in place, the pending mark names the old record.
+      await env.state.update((d) => {
+        d.nginx.sites['shop'] = { ...site, upstream_port: 6000 };
+      });
+      writeFileSync(sitePath(env), good.toString('utf8').replace(':5000;', ':6000;'));
+      writeFileSync(join(env.config.nginx.site_dir, '.hop3-reload-pending'), JSON.stringify({ note: 'x', app: 'shop', prev: site }));
+      const before = exec.calls.length;
+      const report = await env.reconcile();
+      assert.match(report.changes[0] ?? '', /reverted the interrupted change to site shop/);
+      assert.deepEqual(env.state.current.nginx.sites, { shop: site });
+      assert.ok(readFileSync(sitePath(env)).equals(good));
+      assert.deepEqual(exec.calls.slice(before).map((c) => (isTest(c) ? 'test' : 'reload')), ['test', 'test', 'reload']);
+      assert.equal(existsSync(join(env.config.nginx.site_dir, '.hop3-reload-pending')), false);
+    },
   );
 });

@@ -44,6 +44,7 @@ export interface EnvOptions {
   /** Set nginx.pid_file / prefix / error_log for a real nginx under <dir>/nginx. */
   readonly realNginx?: boolean;
   readonly probe?: MasterProbe;
+  readonly reloadTimeoutMs?: number;
 }
 
 export function makeNginxEnv(opts: EnvOptions): NginxEnv {
@@ -57,7 +58,10 @@ export function makeNginxEnv(opts: EnvOptions): NginxEnv {
   };
   const config: RootdConfig = { ...base.config, nginx };
   const state = StateStore.open(config.state_file);
-  const deps: NginxDeps = { exec: opts.exec, state, nginx, appRoot: config.app_root, ...(opts.probe ? { probe: opts.probe } : {}) };
+  const deps: NginxDeps = { exec: opts.exec, state, nginx, appRoot: config.app_root,
+    ...(opts.probe ? { probe: opts.probe } : {}),
+    ...(opts.reloadTimeoutMs !== undefined ? { reloadTimeoutMs: opts.reloadTimeoutMs } : {}),
+  };
   const handlers = createNginxHandlers(deps) as unknown as Record<string, (p: unknown, ctx: unknown) => Promise<unknown>>;
   const ctx = { peer: ROOT_PEER, requestId: 'test' };
   return {
@@ -198,8 +202,9 @@ export interface Upstream {
 /** A tiny HTTP upstream on 127.0.0.1 (port 0 read back) answering "<name> <host> <path>". */
 export async function startUpstream(name: string): Promise<Upstream> {
   const server: Server = createHttpServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(`${name} ${req.headers.host ?? ''} ${req.url ?? ''}`);
+    const body = `${name} ${req.headers.host ?? ''} ${req.url ?? ''}`;
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
@@ -245,5 +250,6 @@ export function openForWorkers(...dirs: string[]): void {
   for (const d of dirs) chmodSync(d, 0o755);
 }
 
-export const realExec = (config: RootdConfig): Exec =>
-  createExec({ ...config.binaries, nginx: config.nginx.binary }, 15_000);
+/** The real exec wrapper, with the same binaries makeTempRootdConfig names. */
+export const realExec = (): Exec =>
+  createExec({ nft: '/usr/sbin/nft', mount: '/usr/bin/mount', umount: '/usr/bin/umount', nginx: NGINX_BIN }, 15_000);
