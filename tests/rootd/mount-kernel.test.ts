@@ -221,3 +221,24 @@ describe('mount ops against the real kernel in a private mount namespace', { ski
     assert.ok(outcomes.size >= 11, `expected every scenario to report; runner said:\n${runnerOutput}`);
   });
 });
+
+test('the namespace runner refuses to run in the host namespaces and mounts nothing', () => {
+  const workdir = realpathSync(mkdtempSync(join(tmpdir(), 'hop3-mount-refuse-')));
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, workdir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOP3_TEST_HOST_MNT_NS: readlinkSync('/proc/self/ns/mnt'),
+        HOP3_TEST_HOST_NET_NS: readlinkSync('/proc/self/ns/net'),
+      },
+    });
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /refusing to run outside a private mount\+network namespace/);
+    assert.equal(r.stdout, '');
+    assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(workdir));
+  } finally {
+    rmSync(workdir, { recursive: true, force: true });
+  }
+});
