@@ -46,7 +46,7 @@ export function createRootd(config: RootdConfig, opts: RootdOptions = {}): Rootd
   const oplog = OpLog.open(config.op_log, clock);
   const health = new HealthTracker(clock);
 
-  const firewall: FirewallDeps = { exec, state, policy: config.firewall?.policy ?? 'drop' };
+  const firewall: FirewallDeps = { exec, state, policy: config.firewall?.policy ?? 'accept' };
   const mount: MountDeps = { exec, state, appRoot: config.app_root, bindAllowlist: config.bind_allowlist };
   const cgroup: CgroupDeps = { state, cgroupRoot: config.cgroup_root, attachUids: config.cgroup_attach_uids };
   const nginx: NginxDeps = { exec, state, nginx: config.nginx, appRoot: config.app_root };

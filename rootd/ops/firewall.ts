@@ -26,7 +26,9 @@
  * reaching the host's input hook is accepted by this table if it matches an
  * app rule (protocol, destination port or range, and — unless the source is
  * `any` — an IPv4 source inside the CIDR; a CIDR rule never matches IPv6).
- * With the default policy `drop` (rootd config `firewall.policy`), inbound
+ * With policy `drop` (rootd config `firewall.policy`; the production example
+ * config sets it, an absent field means `accept` so that rootd never closes a
+ * host its operator did not ask it to), inbound
  * traffic that is not a reply, loopback, ICMP, DHCPv6, SSH/HTTP/HTTPS or an
  * app rule is dropped: the host is closed by default and add_rule opens
  * exactly the declared port. With policy `accept`, this table drops nothing,
@@ -74,7 +76,7 @@ import type { FamilyHandlers, ReconcileReport } from './types.ts';
 export interface FirewallDeps {
   readonly exec: Exec;
   readonly state: StateStore;
-  /** Policy of the base chain; default 'drop' (closed by default, add_rule opens). */
+  /** Policy of the base chain; default 'accept' when the config is silent; 'drop' closes the host except the fixed rules and app rules. */
   readonly policy?: FirewallPolicy;
 }
 
@@ -114,7 +116,7 @@ function asNftError(e: unknown): unknown {
 }
 
 export function createFirewallHandlers(deps: FirewallDeps): FamilyHandlers<'firewall'> {
-  const policy = deps.policy ?? 'drop';
+  const policy = deps.policy ?? 'accept';
   return {
     'firewall.add_rule': (params) =>
       serial(deps, async () => {
@@ -189,7 +191,7 @@ export function createFirewallHandlers(deps: FirewallDeps): FamilyHandlers<'fire
 
 /** Re-assert what the state says; remove what rootd owns that the state does not. */
 export function reconcileFirewall(deps: FirewallDeps): Promise<ReconcileReport> {
-  const policy = deps.policy ?? 'drop';
+  const policy = deps.policy ?? 'accept';
   return serial(deps, async () => {
     const rules = deps.state.current.firewall.rules;
     try {

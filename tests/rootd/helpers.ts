@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import type { RootdConfig } from '../../rootd/config.ts';
 import { initStateFile } from '../../rootd/state.ts';
 
+/** A binary that does nothing and fails: the default for every system command in tests. */
+export const SAFE_BINARY = '/bin/false';
+
 export interface TempRootd {
   readonly dir: string;
   readonly config: RootdConfig;
@@ -20,8 +23,11 @@ export function makeTempRootdConfig(overrides: Partial<RootdConfig> = {}): TempR
     op_log: join(dir, 'log', 'oplog.jsonl'),
     app_root: join(dir, 'apps'),
     cgroup_root: join(dir, 'cgroup'),
-    nginx: { binary: '/usr/sbin/nginx', conf: join(dir, 'nginx', 'nginx.conf'), site_dir: join(dir, 'nginx', 'sites'), tls_dir: join(dir, 'tls') },
-    binaries: { nft: '/usr/sbin/nft', mount: '/usr/bin/mount', umount: '/usr/bin/umount' },
+    // Every system binary defaults to /bin/false: a test that wants the real nft, mount or
+    // nginx must opt in explicitly and confine it (network/mount namespace, temp prefix).
+    // The host's firewall, mount table and nginx are never touched by a default config.
+    nginx: { binary: SAFE_BINARY, conf: join(dir, 'nginx', 'nginx.conf'), site_dir: join(dir, 'nginx', 'sites'), tls_dir: join(dir, 'tls') },
+    binaries: { nft: SAFE_BINARY, mount: SAFE_BINARY, umount: SAFE_BINARY },
     bind_allowlist: [],
     ...overrides,
   };

@@ -13,7 +13,7 @@ export const STRING_POOL = [
   'data', 'data/cache', 'static', './data', 'data/', '../etc', '/etc/passwd', 'a/../../b', 'x\u0000y', '..',
   'tcp', 'udp', 'sctp', 'any', '10.0.0.0/8', '192.168.1.0/24', '1.2.3.4/32', '0.0.0.0/0', '10.0.0.1/8', '300.1.1.1/32',
   'example.com', 'www.example.com', 'EXAMPLE.com', 'exa_mple.com', 'example.com.', 'admin', '/admin', '/admin/', '/a b', '/x;y',
-  'cert1', 'my-cert.2024', '../cert', '/srv/shared', '/srv/shared/data', '/', '/tmp', 'hop3', '', ' ', '\n', '}', '"', "'", '$(id)', '`id`',
+  'fw-0123456789abcdef', 'fw-xyz', 'cert1', 'my-cert.2024', '../cert', '/srv/shared', '/srv/shared/data', '/', '/tmp', 'hop3', '', ' ', '\n', '}', '"', "'", '$(id)', '`id`',
 ];
 
 export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
