@@ -2,7 +2,8 @@
  * rootd's own configuration: root-owned JSON, read once at start. Nothing in a
  * request can change it. Every path an op touches is derived from these roots.
  */
-import { readFileSync, statSync, realpathSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AbsolutePath, Port } from '../shared-protocol/ops/fields.ts';
@@ -101,6 +102,41 @@ export function loadConfig(path: string, opts: LoadConfigOptions = {}): RootdCon
     }
   }
   const cfg = parseConfig(readFileSync(path, 'utf8'), path);
+  if (opts.requireOwner !== undefined) {
+    const uid = opts.requireOwner;
+    // Whoever can write a directory above these can swap it for a symlink before rootd
+    // starts: every ancestor must be owned by root and not group/other-writable.
+    assertTrustedChain(dirname(cfg.state_file), uid, 'state_file directory');
+    assertTrustedChain(dirname(cfg.op_log), uid, 'op_log directory');
+    assertTrustedChain(cfg.nginx.site_dir, uid, 'nginx.site_dir');
+    assertTrustedChain(cfg.nginx.tls_dir, uid, 'nginx.tls_dir');
+    assertTrustedChain(dirname(realpathSync(cfg.app_root)), uid, 'the parent of app_root');
+  }
   // Canonicalize roots once so the path guard compares against real paths.
   return { ...cfg, app_root: realpathSync(cfg.app_root), cgroup_root: realpathSync(cfg.cgroup_root) };
+}
+
+/**
+ * `path` (after realpath) and every ancestor up to / must be owned by `uid` and
+ * not writable by group or other — except sticky directories such as /tmp,
+ * where others cannot rename or remove an entry they do not own.
+ */
+export function assertTrustedChain(path: string, uid: number, what: string): void {
+  let cur: string;
+  try {
+    cur = realpathSync(path);
+  } catch {
+    throw new Hop3Error('E_CONFIG_INVALID', `${what} ${path} does not exist`, { hint: 'Create it (root-owned, mode 0750 or stricter) or fix the rootd config.' });
+  }
+  for (;;) {
+    const st = lstatSync(cur);
+    const sticky = (st.mode & 0o1000) !== 0;
+    if (st.uid !== uid || ((st.mode & 0o022) !== 0 && !sticky)) {
+      throw new Hop3Error('E_CONFIG_INVALID', `${what}: ${cur} must be owned by uid ${uid} and not group/other-writable (owner ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`, {
+        hint: `A directory writable by another user above rootd's paths lets that user redirect them: chown ${uid} ${cur} && chmod go-w ${cur}.`,
+      });
+    }
+    if (cur === '/') return;
+    cur = dirname(cur);
+  }
 }
