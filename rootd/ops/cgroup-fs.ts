@@ -94,7 +94,9 @@ export function writeFailed(path: string, data: string, e: unknown): Hop3Error {
   return new Hop3Error('E_CGROUP_WRITE_FAILED', `writing ${JSON.stringify(data)} to ${path} failed: ${errno}`, {
     hint:
       errno === 'ENOENT'
-        ? 'The control file does not exist: the controller is not enabled in the parent\'s cgroup.subtree_control.'
+        ? path.endsWith('/memory.swap.max')
+          ? 'memory.swap.max is missing: this kernel has no swap accounting (boot with swapaccount=1 / CONFIG_MEMCG_SWAP); without it a memory cap could spill into swap, so rootd refuses.'
+          : 'The control file does not exist: the controller is not enabled in the parent\'s cgroup.subtree_control.'
         : errno === 'EINVAL'
           ? 'This kernel rejected the value; check its bounds for this controller.'
           : errno === 'EBUSY'

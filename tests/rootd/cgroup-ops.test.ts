@@ -245,3 +245,15 @@ test('an app named like an Object.prototype key is an ordinary app', async () =>
     assert.equal(r.created, true);
   });
 });
+
+test('a kernel without swap accounting (no memory.swap.max) is refused: a cap that can spill into swap is no cap', async () => {
+  await withHarness({}, async ({ tree, h, state }) => {
+    await h['cgroup.ensure_slice']({}, CTX);
+    await h['cgroup.set_limits']({ app: 'web', memory_bytes: 1 << 28 }, CTX);
+    rmSync(join(tree.root, LEAF, 'memory.swap.max'));
+    const e = await rejectsWith(() => h['cgroup.set_limits']({ app: 'web', memory_bytes: 1 << 29 }, CTX), 'E_CGROUP_WRITE_FAILED');
+    assert.match(e.hint ?? '', /swap accounting/);
+    assert.deepEqual(state.current.cgroup.leaves['web'], { memory_bytes: 1 << 28 });
+    assert.equal(tree.read(`${LEAF}/memory.max`), `${1 << 28}\n`, 'the previous cap is restored');
+  });
+});
