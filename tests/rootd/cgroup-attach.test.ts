@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import type { CgroupFs, ProcessOps } from '../../rootd/ops/cgroup-fs.ts';
-import { CTX, makeCgroupHarness, pidAlive, rejectsWith, type CgroupHarness } from './fake-cgroupfs.ts';
+import { CTX, makeCgroupHarness, pidAlive, rejectsWith, type CgroupHarness } from './fake-cgroupfs-harness.ts';
 
 const LEAF = 'hop3.slice/hop3-app-web.scope';
 const NOBODY = 65534;

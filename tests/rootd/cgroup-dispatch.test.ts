@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRootd } from '../../rootd/rootd.ts';
 import { verifyLog } from '../../rootd/oplog.ts';
-import { CTX, makeCgroupHarness } from './fake-cgroupfs.ts';
+import { CTX, makeCgroupHarness } from './fake-cgroupfs-harness.ts';
 import { makeTempRootdConfig, ROOT_PEER } from './helpers.ts';
 
 const children: ChildProcess[] = [];

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createRootd } from '../../rootd/rootd.ts';
 import type { CgroupFs } from '../../rootd/ops/cgroup-fs.ts';
 import { REQUIRED_CONTROLLERS } from '../../rootd/ops/cgroup-files.ts';
-import { CTX, makeCgroupHarness, rejectsWith } from './fake-cgroupfs.ts';
+import { CTX, makeCgroupHarness, rejectsWith } from './fake-cgroupfs-harness.ts';
 import { makeTempRootdConfig, ROOT_PEER } from './helpers.ts';
 
 const HOST_V2 = '/sys/fs/cgroup/unified';

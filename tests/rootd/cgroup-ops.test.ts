@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CgroupFs } from '../../rootd/ops/cgroup-fs.ts';
-import { CTX, ignoringWrites, makeCgroupHarness, rejectsWith, type CgroupHarness } from './fake-cgroupfs.ts';
+import { CTX, ignoringWrites, makeCgroupHarness, rejectsWith, type CgroupHarness } from './fake-cgroupfs-harness.ts';
 
 const LEAF = 'hop3.slice/hop3-app-web.scope';
 

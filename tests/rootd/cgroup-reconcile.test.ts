@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { countCgroup, createCgroupHandlers, reconcileCgroup } from '../../rootd/ops/cgroup.ts';
 import type { CgroupLimits } from '../../shared-protocol/ops/cgroup.ts';
-import { CTX, makeCgroupHarness, pidAlive, type CgroupHarness } from './fake-cgroupfs.ts';
+import { CTX, makeCgroupHarness, pidAlive, type CgroupHarness } from './fake-cgroupfs-harness.ts';
 
 const children: ChildProcess[] = [];
 after(() => {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessOps } from '../../rootd/ops/cgroup-fs.ts';
-import { CTX, makeCgroupHarness, pidAlive, rejectsWith, type CgroupHarness } from './fake-cgroupfs.ts';
+import { CTX, makeCgroupHarness, pidAlive, rejectsWith, type CgroupHarness } from './fake-cgroupfs-harness.ts';
 
 const LEAF = 'hop3.slice/hop3-app-web.scope';
 const NOBODY = 65534;
