@@ -12,8 +12,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRootd } from '../../rootd/rootd.ts';
-import type { CgroupFs } from '../../rootd/ops/cgroup-fs.ts';
-import { REQUIRED_CONTROLLERS } from '../../rootd/ops/cgroup-files.ts';
+import { realCgroupFs, realProcessOps, type CgroupFs } from '../../rootd/ops/cgroup-fs.ts';
+import { parseFlatKeyed, parseProcs, parseProcStatus, parseTokens, REQUIRED_CONTROLLERS } from '../../rootd/ops/cgroup-files.ts';
 import { CTX, makeCgroupHarness, rejectsWith } from './fake-cgroupfs-harness.ts';
 import { makeTempRootdConfig, ROOT_PEER } from './helpers.ts';
 
@@ -132,4 +132,22 @@ test('a cgroup_root that is not a cgroup v2 directory refuses every op', async (
   } finally {
     c.cleanup();
   }
+});
+
+test('the parsers read this kernel\'s real cgroup v2 and /proc files (read-only)', async (t) => {
+  if (!existsSync(join(HOST_V2, 'cgroup.controllers'))) return t.skip(`${HOST_V2} is not a cgroup v2 mount here`);
+  const stat = parseFlatKeyed(await realCgroupFs.readFile(join(HOST_V2, 'cpu.stat')), 'cpu.stat');
+  assert.ok((stat.get('usage_usec') ?? -1) >= 0, 'cpu.stat has usage_usec');
+  const cgStat = await realCgroupFs.readFile(join(HOST_V2, 'cgroup.stat'));
+  assert.ok(parseFlatKeyed(cgStat, 'cgroup.stat').has('nr_descendants'));
+  assert.ok(parseTokens(await realCgroupFs.readFile(join(HOST_V2, 'cgroup.controllers'))).every((c) => /^[a-z_]+$/.test(c)));
+  // Our own v2 cgroup lists us in its cgroup.procs.
+  const own = /^0::(\/.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
+  if (own !== undefined) {
+    const procs = parseProcs(await realCgroupFs.readFile(join(HOST_V2, own, 'cgroup.procs')));
+    assert.ok(procs.includes(process.pid), 'cgroup.procs lists this process');
+  }
+  const status = parseProcStatus((await realProcessOps.readStatus(process.pid)) ?? '');
+  assert.equal(status?.tgid, process.pid);
+  assert.equal(status?.uids.length, 4);
 });
