@@ -43,14 +43,14 @@ export function nsEnv(workdir: string) {
     op_log: join(dir, 'log', 'oplog.jsonl'),
     app_root: join(dir, 'apps'),
     cgroup_root: join(dir, 'cgroup'),
-    nginx: { binary: '/usr/sbin/nginx', conf: join(dir, 'nginx', 'nginx.conf'), site_dir: join(dir, 'nginx', 'sites'), tls_dir: join(dir, 'tls') },
-    binaries: { nft: '/usr/sbin/nft', mount: MOUNT, umount: UMOUNT },
+    nginx: { binary: '/bin/false', conf: join(dir, 'nginx', 'nginx.conf'), site_dir: join(dir, 'nginx', 'sites'), tls_dir: join(dir, 'tls') },
+    binaries: { nft: '/bin/false', mount: MOUNT, umount: UMOUNT },
     bind_allowlist: [join(dir, 'srv')],
   };
   initStateFile(config.state_file);
   const rootd = createRootd(config);
   const APPS = config.app_root;
-  const realExec = createExec({ nft: '/usr/sbin/nft', nginx: '/usr/sbin/nginx', mount: MOUNT, umount: UMOUNT });
+  const realExec = createExec({ nft: '/bin/false', nginx: '/bin/false', mount: MOUNT, umount: UMOUNT });
   // Only the mount family reconciles here: rootd.reconcile() would also run the
   // firewall/nginx passes, which have no business in this test.
   const mountDeps: MountDeps = { exec: realExec, state: rootd.state, appRoot: APPS, bindAllowlist: config.bind_allowlist };

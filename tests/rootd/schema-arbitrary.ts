@@ -36,7 +36,11 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
       const inner = schema['type'] === 'integer'
         ? fc.oneof(fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31) }), edges, fc.constant(1.5))
         : fc.oneof(fc.double({ min, max, noNaN: true }), edges);
-      return withMiss(inner);
+      const step = typeof schema['multipleOf'] === 'number' ? schema['multipleOf'] : undefined;
+      if (step === undefined) return withMiss(inner);
+      // Reach the valid space of a multipleOf schema too (e.g. mount.tmpfs size_bytes, multiples of 4096).
+      const multiples = fc.integer({ min: Math.ceil(min / step), max: Math.floor(Math.min(max, 2 ** 40) / step) }).map((k) => k * step);
+      return withMiss(fc.oneof(multiples, inner));
     }
     case 'boolean':
       return withMiss(fc.boolean());
