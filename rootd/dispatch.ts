@@ -62,6 +62,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return JSON.stringify(env);
   };
 
+  /**
+   * Serialized results of handlers that return the same deep-frozen object each
+   * time (it cannot change, so validating and serializing it once is enough).
+   */
+  const frozenResults = new WeakMap<object, string>();
+
   const refuse = async (peer: PeerInfo, id: string | null, op: string, code: string, message: string, hint?: string): Promise<string> => {
     deps.health.recordError(op, code, message);
     await deps.oplog.append({ op, id, peer, outcome: 'refused', code, message });
@@ -103,11 +109,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     let entry: OpLogEntry;
     try {
       const result = await op.handler(req.params, { peer, requestId: req.id });
-      if (!op.result.Check(result)) {
-        const first = op.result.Errors(result).First();
-        throw new Error(`handler for ${req.op} returned an invalid result at ${first?.path}: ${first?.message}`);
+      const cached = typeof result === 'object' && result !== null ? frozenResults.get(result) : undefined;
+      if (cached !== undefined) {
+        // A deep-frozen result (daemon.describe) was validated and serialized once; reuse the bytes.
+        out = `{"v":${PROTOCOL_VERSION},"id":${JSON.stringify(req.id)},"ok":true,"result":${cached}}`;
+      } else {
+        if (!op.result.Check(result)) {
+          const first = op.result.Errors(result).First();
+          throw new Error(`handler for ${req.op} returned an invalid result at ${first?.path}: ${first?.message}`);
+        }
+        out = reply(req.id, { ok: true, result });
+        if (typeof result === 'object' && result !== null && Object.isFrozen(result)) frozenResults.set(result, JSON.stringify(result));
       }
-      out = reply(req.id, { ok: true, result });
       entry = { op: req.op, id: req.id, peer, ...(app ? { app } : {}), params: req.params, outcome: 'ok', duration_ms: round(performance.now() - started) };
     } catch (e) {
       let code: string;

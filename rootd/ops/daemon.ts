@@ -16,7 +16,8 @@ export interface DaemonDeps {
 }
 
 export function createDaemonHandlers(deps: DaemonDeps): FamilyHandlers<'daemon'> {
-  const describe = {
+  // Deep-frozen: the dispatcher validates and serializes it once, then reuses the bytes.
+  const describe = deepFreeze({
     protocol: PROTOCOL_VERSION,
     daemon_version: DAEMON_VERSION,
     ops: ALL_OPS.map((op) => ({
@@ -27,7 +28,7 @@ export function createDaemonHandlers(deps: DaemonDeps): FamilyHandlers<'daemon'>
       params: op.params as unknown,
       result: op.result as unknown,
     })),
-  };
+  });
   return {
     'daemon.handshake': async (params, ctx) => {
       if (params.protocol !== PROTOCOL_VERSION) {
@@ -46,4 +47,16 @@ export function createDaemonHandlers(deps: DaemonDeps): FamilyHandlers<'daemon'>
       recent_errors: deps.health.recentErrors,
     }),
   };
+}
+
+/** Freeze an object graph built from JSON-like values (a structured clone, so the op table itself is untouched). */
+function deepFreeze<T>(value: T): T {
+  const copy = structuredClone(value);
+  const freeze = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+    for (const k of Object.keys(v)) freeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  };
+  freeze(copy);
+  return copy;
 }

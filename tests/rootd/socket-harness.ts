@@ -70,8 +70,9 @@ export interface ServeChild {
   stop(): Promise<number | null>;
 }
 
-export function startServe(configFile: string, socket: string, env: NodeJS.ProcessEnv = {}): Promise<ServeChild> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', BIN, 'serve', '--config', configFile], {
+/** `entry`: node arguments that run the CLI (default: rootd/bin.ts through tsx; the bench passes a bundle). */
+export function startServe(configFile: string, socket: string, env: NodeJS.ProcessEnv = {}, entry: readonly string[] = ['--import', 'tsx', BIN]): Promise<ServeChild> {
+  const proc = spawn(process.execPath, [...entry, 'serve', '--config', configFile], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
