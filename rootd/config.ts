@@ -25,7 +25,10 @@ export const RootdConfigSchema = Type.Object(
     op_log: AbsolutePath,
     app_root: AbsolutePath,
     cgroup_root: AbsolutePath,
-    /** When set, cgroup.attach_pids accepts only processes whose uids are all in this list (the app users). */
+    /**
+     * cgroup.attach_pids accepts only processes whose uids are all in this list (the app users).
+     * Default: socket.allowed_uids without root — today apps run as the hop3-server user.
+     */
     cgroup_attach_uids: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 4294967294 }), { maxItems: 1024 })),
     nginx: Type.Object(
       {

@@ -8,11 +8,13 @@
  *   - rootd's own pid                                    E_CGROUP_PID_SELF
  *   - a pid with no /proc/<pid>/status, or a thread id   E_CGROUP_PID_NOT_FOUND
  *   - any of its real, effective, saved or fs uids is 0  E_CGROUP_PID_ROOT
- *   - when the operator set cgroup_attach_uids, any of
- *     those uids outside the list                        E_CGROUP_PID_UID_NOT_ALLOWED
- * Apps always run unprivileged, so the rule costs them nothing. Without
- * cgroup_attach_uids, non-root system daemons (www-data, postgres, ...) are
- * not protected; operators who want that set the list to the app users.
+ *   - any of its uids outside the allowed list           E_CGROUP_PID_UID_NOT_ALLOWED
+ *     (config cgroup_attach_uids; by default the socket's allowed_uids minus
+ *     root, i.e. the hop3 user the apps run as today)
+ * Apps always run unprivileged as an allowed user, so the rule costs them
+ * nothing, and non-root system daemons (www-data, postgres, ...) can never be
+ * pulled into an app leaf and killed. (deps.attachUids undefined — only in unit
+ * tests that build deps by hand — skips the list check.)
  * Residual race: a pid could be recycled between the status read and the
  * write (microseconds, needs a full pid wrap); rootd re-checks right before
  * each write to keep that window minimal.

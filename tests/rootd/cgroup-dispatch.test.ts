@@ -20,7 +20,8 @@ after(() => {
 
 test('cgroup ops over the dispatcher return schema-valid results and are logged', async () => {
   const prep = makeCgroupHarness();
-  const tmp = makeTempRootdConfig({ cgroup_root: prep.tree.root });
+  // The app user here is nobody (65534): the hop3-server uid is the default attach list.
+  const tmp = makeTempRootdConfig({ cgroup_root: prep.tree.root, socket: { path: '/nonexistent/rootd.sock', group: 0, allowed_uids: [65534] } });
   const r = createRootd(tmp.config);
   const child = spawn('/bin/sleep', ['60'], { uid: 65534, gid: 65534, stdio: 'ignore' });
   children.push(child);
@@ -63,6 +64,30 @@ test('cgroup ops over the dispatcher return schema-valid results and are logged'
     assert.deepEqual(v.problems, []);
     const ops = readFileSync(tmp.config.op_log, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { op: string }).op);
     for (const op of ['cgroup.ensure_slice', 'cgroup.set_limits', 'cgroup.attach_pids', 'cgroup.read']) assert.ok(ops.includes(op), op);
+  } finally {
+    await r.close();
+    tmp.cleanup();
+    prep.cleanup();
+  }
+});
+
+test('by default only processes of the uids allowed on the socket can be attached: a non-root system daemon cannot', async () => {
+  const prep = makeCgroupHarness();
+  const tmp = makeTempRootdConfig({ cgroup_root: prep.tree.root, socket: { path: '/nonexistent/rootd.sock', group: 0, allowed_uids: [4242] } });
+  const r = createRootd(tmp.config);
+  const daemon = spawn('/bin/sleep', ['60'], { uid: 65534, gid: 65534, stdio: 'ignore' });
+  children.push(daemon);
+  try {
+    // The harness's fake kernel creates the leaf's control files (a plain mkdir would not).
+    await prep.h['cgroup.ensure_slice']({}, CTX);
+    await prep.h['cgroup.set_limits']({ app: 'web' }, CTX);
+    const slice = JSON.parse(await r.dispatcher.handleLine(JSON.stringify({ v: 1, id: 'e', op: 'cgroup.ensure_slice', params: {} }), ROOT_PEER)) as { ok: boolean };
+    assert.equal(slice.ok, true, JSON.stringify(slice));
+    const set = JSON.parse(await r.dispatcher.handleLine(JSON.stringify({ v: 1, id: 's', op: 'cgroup.set_limits', params: { app: 'web', pids: 10 } }), ROOT_PEER)) as { ok: boolean };
+    assert.equal(set.ok, true, JSON.stringify(set));
+    const rep = JSON.parse(await r.dispatcher.handleLine(JSON.stringify({ v: 1, id: 'a', op: 'cgroup.attach_pids', params: { app: 'web', pids: [daemon.pid] } }), ROOT_PEER)) as { ok: boolean; error?: { code: string } };
+    assert.equal(rep.ok, false);
+    assert.equal(rep.error?.code, 'E_CGROUP_PID_UID_NOT_ALLOWED');
   } finally {
     await r.close();
     tmp.cleanup();
