@@ -2,8 +2,9 @@
 import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { loadApp } from '../../shared-protocol/config/index.ts';
+import { isHop3Error } from '../../shared-protocol/errors.ts';
 import { printDiagnostics } from '../render.ts';
-import { explainPlan, renderExplained } from './explain-plan.ts';
+import { explainPlan, renderExplained, type Explained } from './explain-plan.ts';
 import { validateOptionsFromEnv } from './options.ts';
 
 export const explainCommand = defineCommand({
@@ -18,7 +19,16 @@ export const explainCommand = defineCommand({
       printDiagnostics(r.diagnostics, (s) => process.stderr.write(s));
       return 1;
     }
-    const explained = explainPlan(r.plan);
+    let explained: Explained;
+    try {
+      explained = explainPlan(r.plan);
+    } catch (e) {
+      // the dry env resolution found an error a deploy would hit (e.g. an [env.computed] cycle)
+      if (!isHop3Error(e)) throw e;
+      printDiagnostics(r.diagnostics, (s) => process.stderr.write(s));
+      process.stderr.write(`error ${e.code}: ${e.message}\n    hint: ${e.hint ?? ''}\n`);
+      return 1;
+    }
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ ...explained, warnings: r.diagnostics })}\n`);
       return 0;

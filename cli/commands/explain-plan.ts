@@ -1,15 +1,22 @@
 /**
  * The explain view of an AppPlan: a pure function to plain data (used for
  * --json) and to text. Secret values are masked; generated secrets and
- * references are described, never resolved.
+ * references are described, never resolved. Each env key also carries its
+ * `origin`, the source a dry run of resolveEnv gives it (see explain-env.ts).
  */
 import type { AppPlan, EnvValue } from '../../shared-protocol/config/index.ts';
+import type { EnvSource } from '../../shared-protocol/config/resolve-env.ts';
+import { dryResolveEnv } from './explain-env.ts';
 import { formatSize } from '../../shared-protocol/config/validate/sizes.ts';
 import { maskValue, table } from '../render.ts';
 
 export interface EnvRow {
   readonly key: string;
-  readonly source: 'static' | 'generate' | 'ref' | 'external_ip' | 'computed';
+  /** how the config declares the key ('default' for a key only the resolver adds, DEBUG) */
+  readonly source: 'static' | 'generate' | 'ref' | 'external_ip' | 'computed' | 'default';
+  /** where the resolver takes the value from at deploy: static, generated, ref:<addon>, app, external_ip, computed, default */
+  readonly origin: EnvSource;
+  /** a description or a masked value, never a secret */
   readonly value: string;
 }
 
@@ -25,10 +32,17 @@ export interface Explained {
   readonly ports: ReadonlyArray<{ number: number; protocol: string; name: string | null }>;
   readonly endpoints: ReadonlyArray<{ name: string; container: string; route: string }>;
   readonly domains: { list: readonly string[]; policy: string } | null;
-  readonly env: { readonly policy: string; readonly vars: readonly EnvRow[] };
+  readonly env: {
+    readonly policy: string;
+    readonly vars: readonly EnvRow[];
+    /** names [env.computed] uses that an attached addon or the app env must provide at deploy */
+    readonly expects: readonly string[];
+  };
 }
 
-function describeEnv(key: string, v: EnvValue): EnvRow {
+type EnvDescription = Omit<EnvRow, 'origin'>;
+
+function describeEnv(key: string, v: EnvValue): EnvDescription {
   switch (v.kind) {
     case 'static':
       return { key, source: 'static', value: maskValue(key, v.value) };
@@ -43,10 +57,23 @@ function describeEnv(key: string, v: EnvValue): EnvRow {
   }
 }
 
+function explainEnv(c: AppPlan['config']): Explained['env'] {
+  const dry = dryResolveEnv(c);
+  const rows: EnvDescription[] = Object.entries(c.env.vars).map(([k, v]) => describeEnv(k, v));
+  for (const [k, tpl] of Object.entries(c.env.computed)) rows.push({ key: k, source: 'computed', value: `computed: ${maskValue(k, tpl)}` });
+  for (const [k, origin] of Object.entries(dry.sources)) {
+    if (origin === 'default' && !rows.some((r) => r.key === k)) rows.push({ key: k, source: 'default', value: 'false (default)' });
+  }
+  return {
+    policy: c.env.policy === 'keep' ? 'keep-existing' : 'override',
+    // resolveEnv returns every declared key, so the fallback is never used.
+    vars: rows.map((r) => ({ ...r, origin: dry.sources[r.key] ?? 'default' })),
+    expects: dry.expects,
+  };
+}
+
 export function explainPlan(plan: AppPlan): Explained {
   const c = plan.config;
-  const vars: EnvRow[] = Object.entries(c.env.vars).map(([k, v]) => describeEnv(k, v));
-  for (const [k, tpl] of Object.entries(c.env.computed)) vars.push({ key: k, source: 'computed', value: `computed: ${tpl}` });
   return {
     app: c.metadata.id,
     builder: c.build.builder,
@@ -73,7 +100,7 @@ export function explainPlan(plan: AppPlan): Explained {
       route: !e.proxy ? 'not proxied' : e.subdomain !== null ? `proxied at ${e.subdomain}.<host>` : `proxied at <host>${e.path ?? ''}`,
     })),
     domains: c.domains === null ? null : { list: c.domains.list, policy: c.domains.policy },
-    env: { policy: c.env.policy === 'keep' ? 'keep-existing' : 'override', vars },
+    env: explainEnv(c),
   };
 }
 
@@ -93,6 +120,7 @@ export function renderExplained(e: Explained, files: string): string {
   out += section('Ports (fixed, host)', e.ports.map((p) => [`${p.number}/${p.protocol}`, p.name ?? '']));
   if (e.endpoints.length > 0) out += section('Endpoints', e.endpoints.map((p) => [p.name, `container ${p.container}`, p.route]));
   out += `Domains: ${e.domains === null ? '(none)' : `${e.domains.list.join(', ') || '(empty list: no change)'} (policy ${e.domains.policy})`}\n`;
-  out += section(`Env (policy ${e.env.policy})`, e.env.vars.map((v) => [v.key, v.source, v.value]));
+  out += section(`Env (policy ${e.env.policy})`, e.env.vars.map((v) => [v.key, v.origin, v.value]));
+  if (e.env.expects.length > 0) out += `Env expected at deploy (from an attached addon or the app env): ${e.env.expects.join(', ')}\n`;
   return out;
 }

@@ -180,6 +180,14 @@ export const CONFIG_ERRORS = defineErrors({
     meaning: 'A [nix] section is present but [build].builder is not "nix", so it would be ignored.',
     hint: 'Set [build] builder = "nix", or remove the [nix] section.',
   },
+  E_CONFIG_NIX_FIELD_UNUSED: {
+    meaning: 'A [nix] field is set that the chosen template does not use (it would be silently ignored).',
+    hint: 'Remove the field, or pick the template that uses it; the message lists the fields this template reads.',
+  },
+  E_CONFIG_NIX_VALUE: {
+    meaning: 'The hop3.nix generator refuses a [nix] value (hash, URL, path, variable name, package reference, or two conflicting fields); the message names the generator code (E_NIX_*).',
+    hint: 'Fix the field named in the message; hop3 config validate runs the same checks as the build, so a valid [nix] always generates.',
+  },
   E_CONFIG_PROCFILE_SYNTAX: {
     meaning: 'A Procfile line is not "name: command" with a valid process type name.',
     hint: 'Write one process per line as "web: command"; names use letters, digits, "-" and "_"; comments start with #.',
@@ -225,6 +233,10 @@ export const CONFIG_WARNINGS = {
   W_CONFIG_KEY_ALIAS: {
     meaning: 'A key was written with "_" where the canonical spelling uses "-"; it is accepted as an alias.',
     hint: 'Prefer the dashed spelling named in the message.',
+  },
+  W_CONFIG_ENV_STATIC_INTERPOLATION: {
+    meaning: 'A static [env] value contains ${...}; static values are set literally, never interpolated, so the app would see the text "${NAME}".',
+    hint: 'Move the key under [env.computed] to interpolate it (DB_HOST = "${PGHOST}"); there, $${NAME} keeps a literal "${NAME}".',
   },
   W_CONFIG_RETENTION_UNUSED: {
     meaning: 'A backup retention is set but no schedule: retention prunes scheduled backups only, so it does nothing.',

@@ -12,5 +12,6 @@ export { resolveApp, validateConfigText, type AppFiles, type ResolveResult } fro
 export { loadApp, type LoadResult } from './load.ts';
 export { DEFAULT_PG_EXTENSIONS, DENIED_PG_EXTENSIONS, parseExtraPgExtensions } from './pg-extensions.ts';
 export { NIX_REQUIRED, NIX_TEMPLATES, type NixRaw, type NixTemplate } from './schema/nix.ts';
+export { generateNixForConfig, nixInputFromConfig, type NixFromConfigOptions } from './nix/index.ts';
 export { RootSchema, SECTION_NAMES } from './schema/root.ts';
 export type { ValidateOptions } from './validate/context.ts';

@@ -76,6 +76,46 @@ describe('hop3 config explain', () => {
   });
 });
 
+describe('hop3 config explain: env origins from a dry resolution', () => {
+  const TOML = [
+    '[[addons]]', 'type = "postgres"', 'name = "db"',
+    '[env]', 'API_TOKEN = "s3cr3t-token"', 'SESSION_SECRET = { generate = "hex", length = 32 }',
+    'ADMIN_PASSWORD = { generate = "password", display = true }', 'DB_HOST = { from = "db", key = "PGHOST" }',
+    '[env.computed]', 'DATABASE_URL = "postgres://${PGUSER}:${PGPASSWORD}@${DB_HOST}/${PGDATABASE}"', '',
+  ].join('\n');
+
+  it('shows each key with the source the resolver gives it: generated, ref, computed and the DEBUG default', () => {
+    const r = hop3(['config', 'explain', appDir({ 'hop3.toml': TOML })]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /SESSION_SECRET\s+generated\s+generated once: hex, length 32/);
+    assert.match(r.stdout, /DB_HOST\s+ref:db\s+addon db → PGHOST/);
+    assert.match(r.stdout, /DATABASE_URL\s+computed\s+computed: /);
+    assert.match(r.stdout, /DEBUG\s+default\s+false \(default\)/);
+    assert.match(r.stdout, /expected at deploy.*: PGDATABASE, PGPASSWORD, PGUSER/);
+  });
+
+  it('displays nothing secret: no static secret, no generated value, no placeholder fact', () => {
+    const r = hop3(['config', 'explain', appDir({ 'hop3.toml': TOML }), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /s3cr3t|0{16}|dry run|1\.1\.1\.1/);
+    const e = JSON.parse(r.stdout) as { env: { vars: Array<{ key: string; source: string; origin: string }> } };
+    assert.deepEqual(e.env.vars.map((v) => [v.key, v.source, v.origin]), [
+      ['API_TOKEN', 'static', 'static'],
+      ['SESSION_SECRET', 'generate', 'generated'],
+      ['ADMIN_PASSWORD', 'generate', 'generated'],
+      ['DB_HOST', 'ref', 'ref:db'],
+      ['DATABASE_URL', 'computed', 'computed'],
+      ['DEBUG', 'default', 'default'],
+    ]);
+  });
+
+  it('exits 1 with the resolver code when [env.computed] has a cycle a deploy would hit', () => {
+    const r = hop3(['config', 'explain', appDir({ 'hop3.toml': '[env.computed]\nB = "${C}"\nC = "${B}"\n' })]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /E_ENV_COMPUTED_CYCLE/);
+  });
+});
+
 describe('hop3 config migrate procfile', () => {
   it('writes an equivalent hop3.toml that validates and keeps the same processes', () => {
     const dir = appDir({ Procfile: 'web: gunicorn app:app\nworker: celery worker\nprerun: ./migrate\nrelease: ./rel\n' });

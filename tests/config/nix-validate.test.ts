@@ -83,7 +83,8 @@ describe('generateNix validation', () => {
   }
 
   it('covers every code of the catalog', () => {
-    const covered = new Set<string>(['E_NIX_MISSING_FIELD', ...cases.map((c) => c[2])]);
+    // E_NIX_NOT_CONFIGURED belongs to generateNixForConfig: tests/config/nix-config.test.ts
+    const covered = new Set<string>(['E_NIX_MISSING_FIELD', 'E_NIX_NOT_CONFIGURED', ...cases.map((c) => c[2])]);
     assert.deepEqual(Object.keys(NIX_ERRORS).filter((k) => !covered.has(k)), []);
   });
 
@@ -91,6 +92,10 @@ describe('generateNix validation', () => {
     const text = generateNix(mutate('prebuilt-binary', { archive: undefined, url: 'https://x.org/tool-${version}', executable: true }));
     assert.ok(text.includes('dontUnpack = true;') && text.includes('install -Dm755 "$src" "$out/bin/pocketbase"'));
     assert.ok(!text.includes('pkgs.unzip'));
+  });
+
+  it('defaults php-app to php82 when php-version is absent', () => {
+    assert.ok(generateNix(mutate('php-app', { 'php-version': undefined })).includes('php = pkgs.php82.withExtensions'));
   });
 
   it('uses artisan serve when serve-mode is "artisan"', () => {

@@ -6,6 +6,10 @@ export const NIX_ERRORS = defineErrors({
     meaning: '[nix].template is not one of the eight templates.',
     hint: 'Use nixpkgs-wrapper, python-venv, php-app, java-war, ruby-bundler, prebuilt-binary, prebuilt-archive or node-prebuilt.',
   },
+  E_NIX_NOT_CONFIGURED: {
+    meaning: 'The app config has no [nix] section, so there is no hop3.nix to generate.',
+    hint: 'Add [build] builder = "nix" and a [nix] section with a template; an app with builder = "nix" and no [nix] uses its own hop3.nix.',
+  },
   E_NIX_MISSING_FIELD: {
     meaning: 'A field the chosen [nix] template requires is absent.',
     hint: 'Add the field named in the message to [nix]; see the template table in docs/hop3-toml.md.',

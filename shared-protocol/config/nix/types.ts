@@ -96,10 +96,11 @@ export interface TemplateFields {
 export const TEMPLATE_FIELDS: Readonly<Record<NixTemplate, TemplateFields>> = {
   'nixpkgs-wrapper': { tier: 1, required: ['nixpkgs-package', 'exec-target'], optional: [] },
   'python-venv': { tier: 2, required: ['exec-target'], optional: ['runtime-package', 'pip-packages'] },
+  // php-version defaults to php82 (the reference does not mark it required).
   'php-app': {
     tier: 2,
-    required: ['php-version'],
-    optional: ['php-extensions', 'needs-composer', 'composer-extra-flags', 'serve-mode', 'web-root', 'post-install-dirs'],
+    required: [],
+    optional: ['php-version', 'php-extensions', 'needs-composer', 'composer-extra-flags', 'serve-mode', 'web-root', 'post-install-dirs'],
   },
   'java-war': { tier: 1, required: ['url', 'sha256'], optional: ['runtime-package', 'jvm-opts'] },
   'ruby-bundler': { tier: 2, required: ['exec-target'], optional: ['runtime-package'] },

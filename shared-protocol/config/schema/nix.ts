@@ -1,33 +1,21 @@
-/** [nix]: template-based Nix builds (the generator lives in ../nix/). */
+/**
+ * [nix]: template-based Nix builds. The field list mirrors the generator's
+ * NixInput (../nix/types.ts) exactly, and the per-template required fields
+ * come from its TEMPLATE_FIELDS: the loader and generateNix share one
+ * definition, so a field cannot be accepted by one and refused by the other.
+ */
 import { Type, type Static } from '@sinclair/typebox';
+import { NIX_ARCHIVES, NIX_TEMPLATES, TEMPLATE_FIELDS, type NixField, type NixTemplate } from '../nix/types.ts';
 import { StringEnum, StringList, StringMap, Table } from './common.ts';
+
+export { NIX_TEMPLATES, type NixTemplate };
 
 const O = Type.Optional;
 
-export const NIX_TEMPLATES = [
-  'nixpkgs-wrapper',
-  'python-venv',
-  'php-app',
-  'java-war',
-  'ruby-bundler',
-  'prebuilt-binary',
-  'prebuilt-archive',
-  'node-prebuilt',
-] as const;
-
-export type NixTemplate = (typeof NIX_TEMPLATES)[number];
-
-/** Fields each template cannot do without (beyond template itself). */
-export const NIX_REQUIRED: Readonly<Record<NixTemplate, readonly string[]>> = {
-  'nixpkgs-wrapper': ['nixpkgs-package', 'exec-target'],
-  'python-venv': ['exec-target'],
-  'php-app': [],
-  'java-war': ['url', 'sha256'],
-  'ruby-bundler': ['exec-target'],
-  'prebuilt-binary': ['url', 'sha256', 'binary-name'],
-  'prebuilt-archive': ['url', 'sha256', 'exec-target'],
-  'node-prebuilt': ['url', 'sha256', 'exec-target'],
-};
+/** Fields each template cannot do without (beyond template itself): the generator's list. */
+export const NIX_REQUIRED: Readonly<Record<NixTemplate, readonly NixField[]>> = Object.fromEntries(
+  NIX_TEMPLATES.map((t) => [t, TEMPLATE_FIELDS[t].required]),
+) as Record<NixTemplate, readonly NixField[]>;
 
 export const NixConfigFileSchema = Table({
   path: Type.String({ minLength: 1 }),
@@ -41,14 +29,9 @@ export const NixSchema = Table({
   template: Type.String(),
   url: O(Type.String({ pattern: '^https?://', 'x-format': 'an http(s) URL' })),
   sha256: O(Type.String({ minLength: 1 })),
-  version: O(Type.String()),
   executable: O(Type.Boolean()),
-  archive: O(StringEnum(['tar-gz', 'tar-bz2', 'tar-xz', 'zip'] as const)),
+  archive: O(StringEnum(NIX_ARCHIVES)),
   'binary-name': O(Type.String({ minLength: 1 })),
-  'source-root': O(Type.String()),
-  'strip-components': O(Type.Integer({ minimum: 0 })),
-  'nixpkgs-package': O(Type.String({ minLength: 1 })),
-  'runtime-package': O(Type.String()),
   'exec-target': O(Type.String({ minLength: 1 })),
   'exec-args': O(StringList),
   'extra-paths': O(StringList),
@@ -60,16 +43,10 @@ export const NixSchema = Table({
     Type.Array(Table({ name: Type.String({ minLength: 1 }), 'condition-var': O(Type.String()), value: Type.String() })),
   ),
   'config-files': O(Type.Array(NixConfigFileSchema)),
-  'file-mappings': O(
-    Type.Array(
-      Table({
-        source: Type.String({ minLength: 1 }),
-        destination: Type.String({ minLength: 1 }),
-        recursive: O(Type.Boolean()),
-        executable: O(Type.Boolean()),
-      }),
-    ),
-  ),
+  'nixpkgs-package': O(Type.String({ minLength: 1 })),
+  'runtime-package': O(Type.String({ minLength: 1 })),
+  'pip-packages': O(StringList),
+  'jvm-opts': O(StringList),
   'php-version': O(Type.String()),
   'php-extensions': O(StringList),
   'needs-composer': O(Type.Boolean()),
@@ -77,14 +54,11 @@ export const NixSchema = Table({
   'serve-mode': O(StringEnum(['builtin', 'artisan'] as const)),
   'web-root': O(Type.String()),
   'post-install-dirs': O(StringList),
-  'single-file': O(Type.Boolean()),
-  'skip-source-copy': O(Type.Boolean()),
-  'needs-writable-dir': O(Type.Boolean()),
-  'extra-native-build-inputs': O(StringList),
-  'unpack-without-top-level': O(Type.Boolean()),
-  'war-file': O(Type.String()),
-  'jvm-default-opts': O(Type.String()),
-  'pip-packages': O(StringList),
 });
 
 export type NixRaw = Static<typeof NixSchema>;
+
+/** Compile-time guard: the schema's fields are exactly the generator's NixField set. */
+type SchemaField = Exclude<keyof NixRaw, 'template'>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const NIX_SCHEMA_MATCHES_GENERATOR: Same<SchemaField, NixField> = true;

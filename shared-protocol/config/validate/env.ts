@@ -116,8 +116,20 @@ function parseExternalIp(t: Table, path: KeyPath, rep: Reporter): EnvValue | nul
   return ok ? { kind: 'external_ip', family: family === 'v6' ? 'v6' : 'v4' } : null;
 }
 
+/** `${...}` in a static value: kept literally by the resolver, which is rarely what was meant. */
+const STATIC_INTERPOLATION_RE = /\$\{[^}]*\}/;
+
 function parseValue(value: unknown, path: KeyPath, rep: Reporter): EnvValue | null {
-  if (typeof value === 'string') return { kind: 'static', value };
+  if (typeof value === 'string') {
+    const m = STATIC_INTERPOLATION_RE.exec(value);
+    if (m !== null) {
+      const key = String(path[path.length - 1]);
+      rep.warn('W_CONFIG_ENV_STATIC_INTERPOLATION', path,
+        `${key} contains ${m[0]}, which a static [env] value keeps literally (it is not interpolated)`,
+        `Move ${key}, with the same value, under [env.computed] to interpolate it; there, $\${...} keeps a literal "\${".`);
+    }
+    return { kind: 'static', value };
+  }
   if (typeof value === 'number' || typeof value === 'boolean') return { kind: 'static', value: String(value) };
   if (!isTable(value)) {
     rep.error('E_CONFIG_ENV_SHAPE', path, `a variable is a string, number, boolean or table, got ${typeName(value)}`);

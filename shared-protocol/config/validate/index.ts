@@ -76,7 +76,7 @@ export function validateConfigValue(value: unknown, rep: Reporter, options: Vali
   ];
   checkAddonNames(addons, rep);
 
-  const nix = s.nix === undefined ? null : validateNix(s.nix, build.builder, rep);
+  const nix = s.nix === undefined ? null : validateNix(s.nix, build.builder, metadata, rep);
   const h = s.healthcheck;
   const config: AppConfig = {
     metadata,
