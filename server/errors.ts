@@ -1,0 +1,73 @@
+/**
+ * The HTTP edge: the one place where a Hop3Error becomes a status and the
+ * `{error:{code,message,hint}}` body. Anything that is not a Hop3Error is an
+ * unexpected failure: logged with the request id, answered as E_INTERNAL
+ * without details.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { API_ERRORS, type ApiErrorCode } from '../shared-protocol/api/errors.ts';
+import type { ErrorBody } from '../shared-protocol/api/define.ts';
+import { isHop3Error } from '../shared-protocol/errors.ts';
+import { ROOTD_ERRORS } from '../shared-protocol/ops/index.ts';
+import type { AppEnv } from './http/context.ts';
+import type { Logger } from './log.ts';
+
+export const STATUS_BY_CODE: Readonly<Record<ApiErrorCode, ContentfulStatusCode>> = {
+  E_AUTH_REQUIRED: 401,
+  E_AUTH_INVALID: 401,
+  E_RATE_LIMITED: 429,
+  E_ROUTE_NOT_FOUND: 404,
+  E_BAD_JSON: 400,
+  E_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_PAYLOAD_TOO_LARGE: 413,
+  E_INVALID_BODY: 400,
+  E_INVALID_QUERY: 400,
+  E_INVALID_APP_NAME: 400,
+  E_APP_NOT_FOUND: 404,
+  E_APP_EXISTS: 409,
+  E_CONFIRM_REQUIRED: 400,
+  E_INVALID_ENV_NAME: 400,
+  E_INVALID_HOSTNAME: 400,
+  E_DOMAIN_TAKEN: 409,
+  E_DOMAIN_NOT_FOUND: 404,
+  E_SECRET_UNREADABLE: 500,
+  E_ROOTD_UNAVAILABLE: 503,
+  E_ROOTD_TIMEOUT: 504,
+  E_ROOTD_PROTOCOL: 502,
+  E_INTERNAL: 500,
+};
+
+/** API codes by the table; a code propagated from rootd is a bad gateway; anything else 500. */
+export function statusFor(code: string): ContentfulStatusCode {
+  if (code in STATUS_BY_CODE) return STATUS_BY_CODE[code as ApiErrorCode];
+  if (code in ROOTD_ERRORS) return 502;
+  return 500;
+}
+
+export function errorBody(code: string, message: string, hint?: string, requestId?: string): ErrorBody {
+  const fallbackHint = (API_ERRORS as Record<string, { hint: string } | undefined>)[code]?.hint ?? ROOTD_ERRORS[code as `E_${string}`]?.hint;
+  const h = hint ?? fallbackHint;
+  return {
+    error: {
+      code,
+      message,
+      ...(h === undefined ? {} : { hint: h }),
+      ...(requestId === undefined ? {} : { request_id: requestId }),
+    },
+  };
+}
+
+/** Turn anything thrown by a handler into the error response. */
+export function errorResponse(c: Context<AppEnv>, err: unknown, log: Logger): Response {
+  const requestId = c.get('requestId');
+  if (isHop3Error(err)) {
+    const status = statusFor(err.code);
+    const retry = err.details?.['retry_after_s'];
+    if (typeof retry === 'number') c.header('Retry-After', String(retry));
+    if (status >= 500) log.warn('request failed', { request_id: requestId, code: err.code, message: err.message, path: c.req.path });
+    return c.json(errorBody(err.code, err.message, err.hint, status === 500 ? requestId : undefined), status);
+  }
+  log.error('unexpected error', { request_id: requestId, method: c.req.method, path: c.req.path, err });
+  return c.json(errorBody('E_INTERNAL', `unexpected server error (request id ${requestId})`, undefined, requestId), 500);
+}

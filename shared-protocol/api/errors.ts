@@ -1,0 +1,99 @@
+/**
+ * Error codes of the HTTP API (CLI ↔ server). The HTTP status of each code is
+ * chosen in one place, server/errors.ts; the CLI maps codes to exit codes.
+ * Codes that come back from rootd keep their own code (see ROOTD_ERRORS).
+ */
+import { defineErrors } from '../errors.ts';
+
+export const API_ERRORS = defineErrors({
+  E_AUTH_REQUIRED: {
+    meaning: 'The request has no bearer token (every route but GET /v1/health needs one).',
+    hint: 'Log in with `hop3 login --server URL --token hop3_...`, or set HOP3_API_TOKEN.',
+  },
+  E_AUTH_INVALID: {
+    meaning: 'The bearer token is malformed, unknown or revoked.',
+    hint: 'Ask the operator for a new token (`hop3-server admin create-token <name>`).',
+  },
+  E_RATE_LIMITED: {
+    meaning: 'Too many failed authentications from this client address.',
+    hint: 'Wait for the number of seconds in the Retry-After header, then retry with a valid token.',
+  },
+  E_ROUTE_NOT_FOUND: {
+    meaning: 'No route matches this method and path.',
+    hint: 'See GET /v1/openapi.json for the routes this server has.',
+  },
+  E_BAD_JSON: {
+    meaning: 'The request body is not valid JSON.',
+    hint: 'Send one JSON document with Content-Type: application/json.',
+  },
+  E_UNSUPPORTED_MEDIA_TYPE: {
+    meaning: 'The request body is not declared as application/json.',
+    hint: 'Send the header Content-Type: application/json.',
+  },
+  E_PAYLOAD_TOO_LARGE: {
+    meaning: 'The request body is larger than the server accepts for this route.',
+    hint: 'Send less data per request (the limit is in the message).',
+  },
+  E_INVALID_BODY: {
+    meaning: 'The request body does not match the route schema.',
+    hint: 'Fix the fields named in the message; schemas are in GET /v1/openapi.json.',
+  },
+  E_INVALID_QUERY: {
+    meaning: 'A query parameter is unknown or has a bad value.',
+    hint: 'Fix the parameter named in the message; see GET /v1/openapi.json.',
+  },
+  E_INVALID_APP_NAME: {
+    meaning: 'The app name is not a valid app name.',
+    hint: 'Use 1-63 chars: lowercase letters, digits and dashes, starting and ending with a letter or digit.',
+  },
+  E_APP_NOT_FOUND: {
+    meaning: 'No app has this name.',
+    hint: 'List apps with `hop3 apps`.',
+  },
+  E_APP_EXISTS: {
+    meaning: 'An app with this name already exists.',
+    hint: 'Pick another name, or deploy to the existing app.',
+  },
+  E_CONFIRM_REQUIRED: {
+    meaning: 'A destructive request was not confirmed with the exact app name.',
+    hint: 'Repeat the request with confirm set to the app name (`--confirm=<app>`).',
+  },
+  E_INVALID_ENV_NAME: {
+    meaning: 'An environment variable name is not a valid name.',
+    hint: 'Use letters, digits and underscores, not starting with a digit (e.g. DATABASE_URL).',
+  },
+  E_INVALID_HOSTNAME: {
+    meaning: 'A hostname is not a valid RFC 1123 host name.',
+    hint: 'Use lowercase labels of letters, digits and dashes separated by dots (IDNs in punycode, no wildcards).',
+  },
+  E_DOMAIN_TAKEN: {
+    meaning: 'The hostname already belongs to another app (explicitly, or as its default <app>.<server domain>).',
+    hint: 'Remove it from the other app first, or pick another hostname.',
+  },
+  E_DOMAIN_NOT_FOUND: {
+    meaning: 'The app has no such hostname.',
+    hint: 'List the app hostnames with `hop3 domains list`.',
+  },
+  E_SECRET_UNREADABLE: {
+    meaning: 'A stored secret failed authenticated decryption (tampered, moved, or the server key changed).',
+    hint: 'Restore the server key file from backup, or set the value again with `hop3 config set`.',
+  },
+  E_ROOTD_UNAVAILABLE: {
+    meaning: 'hop3-server could not reach hop3-rootd, or lost the connection during a request.',
+    hint: 'Check that hop3-rootd is running and that the server user may open its socket.',
+  },
+  E_ROOTD_TIMEOUT: {
+    meaning: 'hop3-rootd did not answer in time.',
+    hint: 'Check hop3-rootd health (`hop3-rootd log show`); the op may or may not have been applied.',
+  },
+  E_ROOTD_PROTOCOL: {
+    meaning: 'hop3-rootd answered something the server does not understand (version or schema mismatch).',
+    hint: 'Install the same Hop3 version for hop3-server and hop3-rootd.',
+  },
+  E_INTERNAL: {
+    meaning: 'An unexpected failure; details are in the server log under the request id.',
+    hint: 'Report it with the request id; nothing in the request was at fault.',
+  },
+});
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
