@@ -1,0 +1,1 @@
+document.getElementById('now').textContent = `Rendered at ${new Date().toISOString()}`;
