@@ -18,6 +18,8 @@ export interface Validator<T> {
 }
 
 function codeOf(err: ValueError, where: Where): `E_${string}` {
+  // A missing field is a shape problem of the body, not a bad value of that field.
+  if (err.type === ValueErrorType.ObjectRequiredProperty) return DEFAULT_CODE[where];
   const own = (err.schema as Record<string, unknown>)[ERROR_CODE_KEY];
   return typeof own === 'string' && own.startsWith('E_') ? (own as `E_${string}`) : DEFAULT_CODE[where];
 }
@@ -34,7 +36,7 @@ function pick(errors: Iterable<ValueError>): ValueError | undefined {
   let first: ValueError | undefined;
   for (const e of errors) {
     first ??= e;
-    if (typeof (e.schema as Record<string, unknown>)[ERROR_CODE_KEY] === 'string') return e;
+    if (e.value !== undefined && typeof (e.schema as Record<string, unknown>)[ERROR_CODE_KEY] === 'string') return e;
   }
   return first;
 }

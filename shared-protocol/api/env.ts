@@ -5,7 +5,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AppParams, ERROR_CODE_KEY } from './common.ts';
 import { defineRoute, QueryFlag, Timestamp } from './define.ts';
-import { ENV_NAME_MAX, ENV_NAME_PATTERN, ENV_VALUE_MAX, EnvName } from './env-vars.ts';
+import { ENV_NAME_MAX, ENV_VALUE_MAX, EnvName } from './env-vars.ts';
+
+/** Record keys cannot carry maxLength, so the length cap is in the pattern. */
+const ENV_NAME_KEY_PATTERN = `^[A-Za-z_][A-Za-z0-9_]{0,${ENV_NAME_MAX - 1}}$`;
 
 export const EnvValue = Type.String({ maxLength: ENV_VALUE_MAX, pattern: '^[^\\u0000]*$', description: 'No NUL bytes' });
 
@@ -37,7 +40,8 @@ export type EnvSetting = Static<typeof EnvSetting>;
 export const EnvPatchBody = Type.Object(
   {
     set: Type.Optional(
-      Type.Record(Type.String({ maxLength: ENV_NAME_MAX, pattern: ENV_NAME_PATTERN }), EnvSetting, {
+      Type.Record(Type.String({ pattern: ENV_NAME_KEY_PATTERN }), EnvSetting, {
+        additionalProperties: false,
         maxProperties: 1000,
         [ERROR_CODE_KEY]: 'E_INVALID_ENV_NAME',
       }),
