@@ -21,6 +21,8 @@ export interface RootdOptions {
   readonly state?: StateStoreOptions;
   readonly clock?: () => Date;
   readonly logInternal?: (ref: string, err: unknown) => void;
+  /** Replace the cgroup filesystem/process access (test runners drive a cgroupfs-shaped tree). */
+  readonly cgroup?: Pick<CgroupDeps, 'fs' | 'proc'>;
 }
 
 export interface Rootd {
@@ -48,7 +50,7 @@ export function createRootd(config: RootdConfig, opts: RootdOptions = {}): Rootd
 
   const firewall: FirewallDeps = { exec, state, policy: config.firewall?.policy ?? 'accept' };
   const mount: MountDeps = { exec, state, appRoot: config.app_root, bindAllowlist: config.bind_allowlist };
-  const cgroup: CgroupDeps = { state, cgroupRoot: config.cgroup_root, attachUids: config.cgroup_attach_uids ?? config.socket.allowed_uids.filter((u) => u !== 0) };
+  const cgroup: CgroupDeps = { state, cgroupRoot: config.cgroup_root, attachUids: config.cgroup_attach_uids ?? config.socket.allowed_uids.filter((u) => u !== 0), ...opts.cgroup };
   const nginx: NginxDeps = { exec, state, nginx: config.nginx, appRoot: config.app_root };
 
   const handlers: HandlerTable = {

@@ -4,8 +4,8 @@
  * unknown-version file stops rootd with a clear message; it is never reset
  * silently. `hop3-rootd init-state` creates an empty one.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, constants } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Hop3Error } from '../shared-protocol/errors.ts';
@@ -104,6 +104,23 @@ export function initStateFile(path: string, force = false): void {
   writeFileAtomic(path, JSON.stringify(emptyState(), null, 2) + '\n');
 }
 
+/**
+ * A write killed before its rename leaves `<state>.tmp-<pid>` behind; the state
+ * file itself is the old one (the rename is the commit point). Remove them.
+ */
+export function removeStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length))) {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    }
+  }
+  return removed;
+}
+
 export class StateStore {
   private state: RootdState;
   private queue: Promise<unknown> = Promise.resolve();
@@ -129,7 +146,9 @@ export class StateStore {
       }
       throw e;
     }
-    return new StateStore(path, parseState(text, path), opts);
+    const store = new StateStore(path, parseState(text, path), opts);
+    removeStaleTemps(path);
+    return store;
   }
 
   /** A snapshot of the current state (do not mutate it). */

@@ -27,6 +27,8 @@ export interface FakeTreeOptions {
   readonly cgroupKill?: boolean;
   /** Whether new cgroups get cgroup.freeze (Linux >= 5.2). Default true. */
   readonly cgroupFreeze?: boolean;
+  /** Attach to a tree an earlier makeFakeCgroupTree built (the state is all on disk), e.g. from another process. */
+  readonly at?: string;
 }
 
 export interface FakeCgroupTree {
@@ -86,7 +88,7 @@ function memparse(s: string): number | null {
 }
 
 export function makeFakeCgroupTree(opts: FakeTreeOptions = {}): FakeCgroupTree {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'hop3-cgfs-')));
+  const root = opts.at !== undefined ? realpathSync(opts.at) : realpathSync(mkdtempSync(join(tmpdir(), 'hop3-cgfs-')));
   const log: string[] = [];
   const rel = (p: string): string => relative(root, p) || '.';
   const isCgroup = (dir: string): boolean => existsSync(join(dir, 'cgroup.controllers'));
@@ -109,13 +111,15 @@ export function makeFakeCgroupTree(opts: FakeTreeOptions = {}): FakeCgroupTree {
     if (ctrl === 'cpu') writeFileSync(join(dir, 'cpu.stat'), CPU_STAT_CORE);
   }
 
-  // The root cgroup.
-  writeFileSync(join(root, 'cgroup.controllers'), (opts.controllers ?? HOST_CONTROLLERS) + '\n');
-  writeFileSync(join(root, 'cgroup.subtree_control'), '\n');
-  writeFileSync(join(root, 'cgroup.procs'), '');
-  writeFileSync(join(root, 'cgroup.threads'), '');
-  writeFileSync(join(root, 'cgroup.stat'), 'nr_descendants 0\nnr_dying_descendants 0\n');
-  writeFileSync(join(root, 'cpu.stat'), CPU_STAT_CORE);
+  // The root cgroup (already there when attaching with `at`).
+  if (opts.at === undefined) {
+    writeFileSync(join(root, 'cgroup.controllers'), (opts.controllers ?? HOST_CONTROLLERS) + '\n');
+    writeFileSync(join(root, 'cgroup.subtree_control'), '\n');
+    writeFileSync(join(root, 'cgroup.procs'), '');
+    writeFileSync(join(root, 'cgroup.threads'), '');
+    writeFileSync(join(root, 'cgroup.stat'), 'nr_descendants 0\nnr_dying_descendants 0\n');
+    writeFileSync(join(root, 'cpu.stat'), CPU_STAT_CORE);
+  }
 
   function setSubtreeControl(dir: string, data: string): void {
     const have = tokens(join(dir, 'cgroup.controllers'));
