@@ -103,12 +103,14 @@ export class ReleaseWriter {
   }
 
   async #writeFile(job: FileJob): Promise<void> {
-    const fh = await open(join(this.#root, job.path), CREATE_FLAGS, 0o600);
+    const fh = await open(join(this.#root, job.path), CREATE_FLAGS, job.mode);
     try {
       for (;;) {
         if (this.#stopped) return;
-        const chunk = job.chunks.shift();
-        if (chunk !== undefined) {
+        if (job.chunks.length > 0) {
+          // everything queued for this file in one write (one thread-pool round trip)
+          const chunk = job.chunks.length === 1 ? (job.chunks[0] as Buffer) : Buffer.concat(job.chunks);
+          job.chunks.length = 0;
           let off = 0;
           while (off < chunk.length) {
             const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);

@@ -182,7 +182,7 @@ export async function extractUpload(source: Readable, releaseDir: string, option
   });
 
   try {
-    await pipeline(source, count, createGunzip(), sink, ...(options.signal === undefined ? [] : [{ signal: options.signal }]));
+    await pipeline(source, count, createGunzip({ chunkSize: 64 * 1024 }), sink, ...(options.signal === undefined ? [] : [{ signal: options.signal }]));
     writer.close();
     await writerDone;
     if (failure !== null) throw failure;
