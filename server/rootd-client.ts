@@ -193,6 +193,9 @@ export function createRootdClient(opts: RootdClientOptions): RootdClient {
     } catch (e) {
       fail(conn, e as Error);
       if (isHop3Error(e) && e.code === 'E_BAD_VERSION') throw new Hop3Error('E_ROOTD_PROTOCOL', `hop3-rootd refused protocol ${PROTOCOL_VERSION}: ${e.message}`);
+      if (isHop3Error(e) && e.code === 'E_ROOTD_TIMEOUT') {
+        throw unavailable(opts.socketPath, `hop3-rootd accepted the connection but did not answer daemon.handshake within ${connectTimeoutMs} ms`);
+      }
       if (isHop3Error(e) && e.code.startsWith('E_ROOTD_')) throw e;
       const code = isHop3Error(e) ? e.code : 'error';
       throw unavailable(opts.socketPath, `hop3-rootd refused the handshake: ${code}: ${(e as Error).message}`, isHop3Error(e) ? e.hint : undefined);
