@@ -116,8 +116,13 @@ export async function startLocalEmperor(opts: EmperorOptions, clock: Clock = sys
   const stop = async (timeoutMs = 20_000): Promise<void> => {
     if (exitCode !== undefined) return;
     child.kill('SIGINT');
-    const timer = clock.sleep(timeoutMs).then(() => 'timeout' as const);
-    if ((await Promise.race([exited, timer])) === 'timeout' && exitCode === undefined) {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const first = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    if (first === 'timeout' && exitCode === undefined) {
       child.kill('SIGKILL');
       await exited;
     }
