@@ -72,7 +72,7 @@ const pct = (s: readonly number[], p: number): number => s[Math.min(s.length - 1
 const r3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 const dir = mkdtempSync(join(tmpdir(), 'hop3-bench-server-'));
-const env = { ...process.env, HOP3_DATA_DIR: join(dir, 'data'), HOP3_LISTEN: '127.0.0.1:0', HOP3_ROOTD_SOCKET: join(dir, 'none.sock'), HOP3_LOG_LEVEL: 'warn' };
+const env: NodeJS.ProcessEnv = { ...process.env, HOP3_DATA_DIR: join(dir, 'data'), HOP3_LISTEN: '127.0.0.1:0', HOP3_ROOTD_SOCKET: join(dir, 'none.sock'), HOP3_LOG_LEVEL: 'warn' };
 delete env['HOP3_CONFIG'];
 const created = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts', 'admin', 'create-token', 'bench'], { cwd: REPO, env, encoding: 'utf8' });
 if (created.status !== 0) throw new Error(created.stderr);
