@@ -52,8 +52,8 @@ export async function isAlive(pid: number): Promise<boolean> {
   return info !== null && info.state !== 'Z' && info.state !== 'X';
 }
 
-/** Direct children of `pid` (via /proc/<pid>/task/<tid>/children, else a full scan). */
-export async function childrenOf(pid: number): Promise<ProcInfo[]> {
+/** Direct children of `pid` (via /proc/<pid>/task/<tid>/children, else a full scan); zombies only on request. */
+export async function childrenOf(pid: number, opts: { zombies?: boolean } = {}): Promise<ProcInfo[]> {
   let childPids: number[] = [];
   try {
     const tasks = await readdir(`/proc/${pid}/task`);
@@ -75,7 +75,7 @@ export async function childrenOf(pid: number): Promise<ProcInfo[]> {
   const out: ProcInfo[] = [];
   for (const child of childPids) {
     const info = await readProc(child);
-    if (info !== null && info.ppid === pid && info.state !== 'Z') out.push(info);
+    if (info !== null && info.ppid === pid && (opts.zombies === true || info.state !== 'Z')) out.push(info);
   }
   return out;
 }

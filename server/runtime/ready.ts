@@ -11,6 +11,7 @@ import type { RuntimeLayout } from './layout.ts';
 import { CrashCounter, tailFile, type LogTail } from './log-watch.ts';
 import { processLabel, type VassalId } from './names.ts';
 import { vassalProcesses } from './process-table.ts';
+import { childrenOf } from './procfs.ts';
 
 export interface StartedProcess extends VassalId {
   readonly fileName: string;
@@ -48,15 +49,25 @@ export interface ReadyResult {
 interface Watch {
   readonly proc: StartedProcess;
   readonly counter: CrashCounter;
+  /** app processes seen dead but not yet reaped: uWSGI's master notices a death only on its 1 s cycle */
+  readonly zombies: Set<number>;
   readonly recent: string[];
   readonly tail: LogTail;
 }
 
+function deaths(w: Watch): number {
+  return Math.max(w.counter.deaths, w.zombies.size);
+}
+
 function crashError(w: Watch): Hop3Error {
   const label = processLabel(w.proc);
-  return new Hop3Error('E_RUNTIME_CRASH_LOOP', `${label} exited ${w.counter.deaths} times right after starting; last log lines:\n${w.recent.join('\n')}`, {
-    details: { process: label, deaths: w.counter.deaths },
+  return new Hop3Error('E_RUNTIME_CRASH_LOOP', `${label} exited ${deaths(w)} times right after starting; last log lines:\n${w.recent.join('\n')}`, {
+    details: { process: label, deaths: deaths(w) },
   });
+}
+
+async function noteZombies(w: Watch, masterPid: number): Promise<void> {
+  for (const child of await childrenOf(masterPid, { zombies: true })) if (child.state === 'Z') w.zombies.add(child.pid);
 }
 
 export async function waitReady(procs: readonly StartedProcess[], layout: RuntimeLayout, clock: Clock, opts: ReadyOptions = {}): Promise<ReadyResult[]> {
@@ -73,15 +84,20 @@ export async function waitReady(procs: readonly StartedProcess[], layout: Runtim
       if (recent.length > 20) recent.shift();
       opts.onLog?.(`${label} | ${line}`);
     }, clock);
-    return { proc, counter, recent, tail };
+    return { proc, counter, recent, tail, zombies: new Set<number>() };
   });
   let failure: Hop3Error | null = null;
   const check = async (w: Watch): Promise<void> => {
     if (failure !== null) throw failure;
     await w.tail.poll();
-    if (w.counter.deaths >= threshold) throw crashError(w);
+    const { master } = await vassalProcesses(layout, w.proc);
+    if (master !== null) await noteZombies(w, master.pid);
+    if (deaths(w) >= threshold) {
+      await w.tail.poll();
+      throw crashError(w);
+    }
     const graceMs = Math.min(opts.emperorGraceMs ?? 10_000, timeoutMs);
-    if (clock.now() - started > graceMs && w.counter.starts === 0 && (await vassalProcesses(layout, w.proc)).master === null) {
+    if (clock.now() - started > graceMs && w.counter.starts === 0 && master === null) {
       throw new Hop3Error('E_EMPEROR_UNAVAILABLE', `no uWSGI master appeared for ${processLabel(w.proc)} within ${Math.round(graceMs / 1000)} s`);
     }
   };

@@ -4,7 +4,7 @@
  * stop with it), then any leftover app process of their own apps, by pid.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,7 @@ export async function startHarness(range: PortRange): Promise<Harness> {
           // gone meanwhile
         }
       }
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }

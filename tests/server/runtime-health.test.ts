@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,7 @@ describe('watching a vassal log', () => {
     await tail.poll();
     appendFileSync(file, 'o\nthree');
     await tail.stop();
+    rmSync(dir, { recursive: true });
     assert.deepEqual(lines, ['one', 'two', 'three']);
   });
 
@@ -122,6 +123,7 @@ describe('watching a vassal log', () => {
     await tail.poll();
     writeFileSync(file, 'new\n');
     await tail.stop();
+    rmSync(dir, { recursive: true });
     assert.deepEqual(lines, ['first', 'second', 'new']);
   });
 });
