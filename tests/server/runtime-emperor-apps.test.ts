@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isAlive, readProc } from '../../server/runtime/procfs.ts';
@@ -77,6 +78,21 @@ describe('apps under a real uWSGI emperor', () => {
     const foreign = Object.keys(seen).filter((k) => !(k in env) && !['PORT', 'PATH', 'LANG', 'PWD'].includes(k) && !k.startsWith('UWSGI_'));
     assert.deepEqual(foreign, [], 'the app sees only its env, PATH/LANG and uWSGI\'s own markers');
     await h.manager.stopRelease(app, 'r1');
+  });
+
+  it('runs the process as the vassal\'s system user when one is given (the planned per-app users)', { skip: process.getuid?.() !== 0 ? 'needs root, as the production emperor for per-app users does' : false }, async () => {
+    const app = h.appName('user');
+    const cwd = releaseDir(app, 'r1', 'node-nodep');
+    chmodSync(h.root, 0o755);
+    const procs = await h.manager.startRelease({
+      app, release: 'r1', cwd, env: {}, user: 'nobody', group: 'nogroup', processes: { web: { command: 'node server.js', count: 1 } },
+    });
+    const [ready] = await h.manager.waitReady(procs, { healthPath: '/health', timeoutMs: 20_000 });
+    const status = await readFile(`/proc/${ready?.pid ?? 0}/status`, 'utf8');
+    assert.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+    assert.match(status, /^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
+    await h.manager.stopRelease(app, 'r1');
+    assert.deepEqual(await h.manager.list(app), []);
   });
 
   it('runs two releases side by side on different ports, then stopping the old one leaves only the new', async () => {
