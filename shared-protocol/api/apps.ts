@@ -64,7 +64,7 @@ export const APP_ROUTES = [
     name: 'apps.create',
     method: 'POST',
     path: '/v1/apps',
-    summary: 'Create an empty app (a deploy creates it too when it does not exist).',
+    summary: 'Create an empty app, to set its env and domains before the first deploy.',
     auth: true,
     params: NoParams,
     query: NoQuery,
