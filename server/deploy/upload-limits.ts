@@ -31,6 +31,17 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = Object.freeze({
   maxTrailingBytes: 1024 * 1024,
 });
 
+/** One line per limit, for docs/builds.md (generated, see tests/server/upload-docs.test.ts). */
+export const UPLOAD_LIMIT_DOCS: Readonly<Record<keyof UploadLimits, string>> = {
+  maxCompressedBytes: 'bytes received (the gzip stream); E_UPLOAD_TOO_LARGE',
+  maxUncompressedBytes: 'sum of the declared file sizes, checked at each header before its data; E_UPLOAD_TOO_LARGE_UNCOMPRESSED',
+  maxEntries: 'files + directories, the archive root included; E_UPLOAD_TOO_MANY_ENTRIES',
+  maxDepth: 'path components of one entry ("a/b/c" is 3); E_UPLOAD_TOO_DEEP',
+  maxNameBytes: 'UTF-8 bytes of one relative name; E_UPLOAD_NAME_TOO_LONG',
+  maxComponentBytes: 'UTF-8 bytes of one path component; E_UPLOAD_NAME_TOO_LONG',
+  maxTrailingBytes: 'decompressed bytes tolerated after the end-of-archive marker; E_UPLOAD_TRAILING_DATA',
+};
+
 /** Per-entry allowance for tar headers, pax records and block padding in the decompressed stream. */
 export const TAR_OVERHEAD_PER_ENTRY = 3 * 512 + 511;
 
