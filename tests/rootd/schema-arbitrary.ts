@@ -12,9 +12,16 @@ export const STRING_POOL = [
   'myapp', 'app-1', 'a', 'x'.repeat(63), 'x'.repeat(64), 'App', '-app', 'app-',
   'data', 'data/cache', 'static', './data', 'data/', '../etc', '/etc/passwd', 'a/../../b', 'x\u0000y', '..',
   'tcp', 'udp', 'sctp', 'any', '10.0.0.0/8', '192.168.1.0/24', '1.2.3.4/32', '0.0.0.0/0', '10.0.0.1/8', '300.1.1.1/32',
-  'example.com', 'www.example.com', 'EXAMPLE.com', 'exa_mple.com', 'example.com.', 'admin', '/admin', '/admin/', '/a b', '/x;y',
+  'example.com', 'www.example.com', 'app.example.org', 'api', 'web', '/static', '/api/v1', 'EXAMPLE.com', 'exa_mple.com', 'example.com.', 'admin', '/admin', '/admin/', '/a b', '/x;y',
   'fw-0123456789abcdef', 'fw-xyz', 'cert1', 'my-cert.2024', '../cert', '/srv/shared', '/srv/shared/data', '/', '/tmp', 'hop3', '', ' ', '\n', '}', '"', "'", '$(id)', '`id`',
 ];
+
+function satisfies(schema: Json, v: string): boolean {
+  if (typeof schema['minLength'] === 'number' && v.length < schema['minLength']) return false;
+  if (typeof schema['maxLength'] === 'number' && v.length > schema['maxLength']) return false;
+  if (typeof schema['pattern'] === 'string' && !new RegExp(schema['pattern'], 'u').test(v)) return false;
+  return true;
+}
 
 export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
   const nearMiss = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string({ maxLength: 8 }), fc.constant([]), fc.constant({}));
@@ -26,7 +33,12 @@ export function arbitraryFor(schema: Json, depth = 0): fc.Arbitrary<unknown> {
   switch (schema['type']) {
     case 'string': {
       const max = typeof schema['maxLength'] === 'number' ? Math.min(schema['maxLength'], 80) : 40;
-      return withMiss(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...STRING_POOL) }, { weight: 1, arbitrary: fc.string({ maxLength: max }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) }));
+      const anyString = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...STRING_POOL) }, { weight: 1, arbitrary: fc.string({ maxLength: max }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) });
+      // Bias towards pool entries that satisfy this string's own constraints, so that
+      // objects with many fields still reach the valid space often enough.
+      const fits = STRING_POOL.filter((v) => satisfies(schema, v));
+      if (fits.length === 0) return withMiss(anyString);
+      return withMiss(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...fits) }, { weight: 1, arbitrary: anyString }));
     }
     case 'integer':
     case 'number': {
