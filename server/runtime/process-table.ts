@@ -32,8 +32,10 @@ export async function vassalProcesses(layout: RuntimeLayout, id: VassalId): Prom
   if (pid === null) return { master: null, daemons: [] };
   const master = await readProc(pid);
   // a recycled pid would not carry the vassal's name (procname "hop3 <stem>" or "--ini <stem>.ini")
-  if (master === null || !master.cmdline.includes(vassalStem(id))) return { master: null, daemons: [] };
-  return { master, daemons: await childrenOf(pid) };
+  const stem = vassalStem(id);
+  if (master === null || !master.cmdline.includes(stem)) return { master: null, daemons: [] };
+  // a child still carrying the vassal's name is uWSGI's fork waiting out a respawn throttle, not the app yet
+  return { master, daemons: (await childrenOf(pid)).filter((c) => !c.cmdline.includes(stem)) };
 }
 
 export function stateOf(p: VassalProcesses): ProcessState {

@@ -5,7 +5,7 @@
  * Vassal files hold the app env (secrets), so they are 0600.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, rm, utimes } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseVassalFileName, type VassalId } from './names.ts';
 import { readVassalMeta, type RenderedVassal, type VassalMeta } from './vassal.ts';
@@ -75,10 +75,16 @@ export class VassalStore {
     }
   }
 
-  /** Changes the mtime: the emperor reloads the vassal (about 1 s without the process). */
+  /**
+   * Moves the mtime forward: the emperor reloads the vassal (about 1 s without
+   * the process). The emperor compares whole seconds, so the new mtime is at
+   * least one second past the old one, even for a file written this second.
+   */
   async touch(fileName: string): Promise<void> {
-    const now = new Date();
-    await utimes(this.path(fileName), now, now);
+    const path = this.path(fileName);
+    const old = Math.floor((await stat(path)).mtimeMs / 1000);
+    const next = Math.max(Math.floor(Date.now() / 1000), old + 1);
+    await utimes(path, next, next);
   }
 
   /** Every vassal file whose name parses, sorted by name; foreign and temp files are skipped. */

@@ -104,6 +104,24 @@ describe('failures and scaling under a real uWSGI emperor', () => {
     assert.deepEqual(readdirSync(h.store.dir).filter((f) => f.startsWith(app)), []);
   });
 
+  it('restarts a release in place: a new app process on the same port', async () => {
+    const app = h.appName('restart');
+    const s = spec(app, 'node-nodep', { web: { command: 'node server.js', count: 1 } });
+    const procs = await h.manager.startRelease(s);
+    const [before] = await h.manager.waitReady(procs, { healthPath: '/health', timeoutMs: 20_000 });
+    await h.manager.restart(app);
+    const deadline = performance.now() + 15_000;
+    let now = await h.manager.list(app);
+    while (performance.now() < deadline && (now[0]?.pid === before?.pid || now[0]?.state !== 'running')) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await h.manager.list(app);
+    }
+    assert.notEqual(now[0]?.pid, before?.pid);
+    assert.equal(now[0]?.port, before?.port);
+    await h.manager.waitReady([{ ...procs[0]!, logOffset: 0 }], { healthPath: '/health', timeoutMs: 10_000, crashThreshold: 99 });
+    await h.manager.stopRelease(app, 'r1');
+  });
+
   it('says the emperor is unavailable when no emperor picks the vassal up', async () => {
     const root = mkdtempSync(join(tmpdir(), 'hop3-noemperor-'));
     for (const d of ['vassals', 'run', 'logs']) mkdirSync(join(root, d));
