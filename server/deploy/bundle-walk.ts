@@ -55,7 +55,9 @@ export async function planBundle(root: string, options: WalkOptions = {}): Promi
     }
     for (const name of names) {
       const path = rel === '' ? name : `${rel}/${name}`;
-      const st = await lstat(join(root, path));
+      const st = await lstat(join(root, path)).catch((e: unknown) => {
+        throw uploadError('E_BUNDLE_READ', `cannot read ${path}: ${(e as Error).message}`, undefined, e);
+      });
       if (ignores(st.isDirectory() ? `${path}/` : path)) {
         ignored.push(path);
       } else if (st.isSymbolicLink()) {

@@ -125,6 +125,27 @@ export const UPLOAD_ERRORS = defineErrors({
 
 export type UploadErrorCode = keyof typeof UPLOAD_ERRORS;
 
+/**
+ * The HTTP status an upload refusal deserves (for the server's error edge):
+ * 413 for the size limits, 409 for a release dir that exists, 500 for the
+ * server's own disk trouble, 400 for everything the client sent wrong.
+ */
+export function uploadHttpStatus(code: UploadErrorCode): 400 | 409 | 413 | 500 {
+  switch (code) {
+    case 'E_UPLOAD_TOO_LARGE':
+    case 'E_UPLOAD_TOO_LARGE_UNCOMPRESSED':
+    case 'E_UPLOAD_TOO_MANY_ENTRIES':
+      return 413;
+    case 'E_UPLOAD_RELEASE_EXISTS':
+      return 409;
+    case 'E_UPLOAD_RELEASE_DIR':
+    case 'E_UPLOAD_WRITE':
+      return 500;
+    default:
+      return 400;
+  }
+}
+
 /** A Hop3Error carrying the catalog hint for `code`. */
 export function uploadError(code: UploadErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown): Hop3Error {
   return new Hop3Error(code, message, {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
 import { DEFAULT_UPLOAD_LIMITS, resolveUploadLimits } from '../../server/deploy/upload-limits.ts';
 import { dirMode, fileMode, UploadPlanner, type EntryHeader } from '../../server/deploy/upload-plan.ts';
+import { UPLOAD_ERRORS, uploadHttpStatus, type UploadErrorCode } from '../../server/deploy/upload-errors.ts';
 
 const f = (path: string, extra: Partial<EntryHeader> = {}): EntryHeader => ({ path, type: 'File', mode: 0o644, size: 1, ...extra });
 const d = (path: string, extra: Partial<EntryHeader> = {}): EntryHeader => ({ path, type: 'Directory', mode: 0o755, size: 0, ...extra });
@@ -90,3 +91,14 @@ for (const [input, file, dir] of modes) {
     assert.equal(dirMode(input), dir);
   });
 }
+
+test('upload refusals map to 413 for size limits, 409 for an existing release, 500 for server disk trouble and 400 otherwise', () => {
+  const statuses = Object.fromEntries(Object.keys(UPLOAD_ERRORS).map((c) => [c, uploadHttpStatus(c as UploadErrorCode)]));
+  assert.equal(statuses['E_UPLOAD_TOO_LARGE'], 413);
+  assert.equal(statuses['E_UPLOAD_TOO_LARGE_UNCOMPRESSED'], 413);
+  assert.equal(statuses['E_UPLOAD_TOO_MANY_ENTRIES'], 413);
+  assert.equal(statuses['E_UPLOAD_RELEASE_EXISTS'], 409);
+  assert.equal(statuses['E_UPLOAD_WRITE'], 500);
+  assert.equal(statuses['E_UPLOAD_SYMLINK'], 400);
+  assert.equal(statuses['E_UPLOAD_PATH_TRAVERSAL'], 400);
+});
