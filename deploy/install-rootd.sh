@@ -46,6 +46,7 @@ STATE_DIR=/var/lib/hop3-rootd
 LOG_DIR=/var/log/hop3-rootd
 RUN_DIR=/run/hop3
 APP_ROOT=/srv/hop3/apps
+NGINX_ETC=/etc/nginx
 HOP3_USER=hop3
 HOP3_GROUP=hop3
 FIREWALL_POLICY=drop
@@ -88,6 +89,7 @@ if [ -n "$ROOT" ]; then
   ROOT=$(cd "$ROOT" && pwd -P)
   PREFIX=$ROOT$PREFIX; SYSCONFDIR=$ROOT$SYSCONFDIR; STATE_DIR=$ROOT$STATE_DIR
   LOG_DIR=$ROOT$LOG_DIR; RUN_DIR=$ROOT$RUN_DIR; APP_ROOT=$ROOT$APP_ROOT
+  NGINX_ETC=$ROOT$NGINX_ETC
   [ "$SYSTEMD" = yes ] && die "--root and --systemd yes do not mix"
   SYSTEMD=no
 fi
@@ -212,6 +214,7 @@ else
   chmod 0600 "$CONF_TMP"
   R_SOCKET="$RUN_DIR/rootd.sock" R_GROUP="$HOP3_GROUP" R_UID="$HOP3_UID" R_STATE="$STATE_DIR/state.json" \
   R_LOG="$LOG_DIR/oplog.jsonl" R_APPS="$APP_ROOT" R_TLS="$SYSCONFDIR/tls" R_POLICY="$FIREWALL_POLICY" \
+  R_SITES="$NGINX_ETC/hop3-sites" \
   "$NODE_BIN" - "$REPO/deploy/rootd.example.json" "$CONF_TMP" <<'EOF'
 const fs = require('node:fs');
 const [src, dst] = process.argv.slice(2);
@@ -225,6 +228,7 @@ c.state_file = e.R_STATE;
 c.op_log = e.R_LOG;
 c.app_root = e.R_APPS;
 c.nginx.tls_dir = e.R_TLS;
+c.nginx.site_dir = e.R_SITES;
 c.firewall = { policy: e.R_POLICY };
 fs.writeFileSync(dst, JSON.stringify(c, null, 2) + '\n', { mode: 0o600 });
 EOF
@@ -251,6 +255,24 @@ if [ -L "$APP_ROOT" ]; then die "$APP_ROOT is a symbolic link; refusing"; fi
 if [ ! -d "$APP_ROOT" ]; then
   install -d -o "$HOP3_UID" -g "$HOP3_GID" -m 0755 "$APP_ROOT"
   say "created app root $APP_ROOT (owned by $HOP3_USER)"
+fi
+
+# --- 4b. nginx: rootd's own site directory, hooked into Debian's nginx.conf -----------------------
+# rootd writes only <site_dir>/*.conf files carrying its marker; a dedicated directory keeps the
+# operator's conf.d untouched. Debian's stock nginx.conf includes conf.d/*.conf inside http{}, so one
+# include line there is the whole integration. Debian's stock "default" site also claims
+# default_server on :80, which would make every `nginx -t` of rootd's 444 default server fail.
+install -d -o 0 -g 0 -m 0755 "$NGINX_ETC/hop3-sites"
+if [ -d "$NGINX_ETC/conf.d" ]; then
+  printf '# hop3-rootd: the sites rootd renders (never edit them by hand)\ninclude %s/hop3-sites/*.conf;\n' "${NGINX_ETC#$ROOT}" > "$NGINX_ETC/conf.d/.hop3.conf.tmp"
+  chmod 0644 "$NGINX_ETC/conf.d/.hop3.conf.tmp"; mv "$NGINX_ETC/conf.d/.hop3.conf.tmp" "$NGINX_ETC/conf.d/hop3.conf"
+  say "nginx: $NGINX_ETC/conf.d/hop3.conf includes $NGINX_ETC/hop3-sites/*.conf"
+else
+  say "nginx: no $NGINX_ETC/conf.d; add 'include ${NGINX_ETC#$ROOT}/hop3-sites/*.conf;' inside http{} yourself (see $PREFIX/share/doc/hop3-rootd/nginx.conf)"
+fi
+if [ -L "$NGINX_ETC/sites-enabled/default" ]; then
+  rm -f "$NGINX_ETC/sites-enabled/default"
+  say "nginx: disabled Debian's stock default site (it claims default_server; rootd serves a 444 default)"
 fi
 
 # --- 6. audit ------------------------------------------------------------------------------------

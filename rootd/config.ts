@@ -63,7 +63,7 @@ export const RootdConfigSchema = Type.Object(
     /** Host directories that bind mounts may use as sources (empty = bind disabled). */
     bind_allowlist: Type.Array(AbsolutePath, { maxItems: 64 }),
     exec_timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
-    /** Policy of table inet hop3's input chain: 'drop' (default; closed unless a rule opens) or 'accept'. */
+    /** Policy of table inet hop3's input chain: 'drop' (closed unless a rule opens; the installer's default) or 'accept' (what an absent section means). */
     firewall: Type.Optional(
       Type.Object({ policy: Type.Union([Type.Literal('drop'), Type.Literal('accept')]) }, { additionalProperties: false }),
     ),

@@ -70,7 +70,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   const refuse = async (peer: PeerInfo, id: string | null, op: string, code: string, message: string, hint?: string): Promise<string> => {
     deps.health.recordError(op, code, message);
-    await deps.oplog.append({ op, id, peer, outcome: 'refused', code, message });
+    // A refusal changes nothing; if the log is broken it is still refused, just not recorded.
+    await deps.oplog.append({ op, id, peer, outcome: 'refused', code, message }).catch(() => undefined);
     return reply(id, { ok: false, code, message, hint });
   };
 
@@ -104,6 +105,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       return refuse(peer, req.id, req.op, 'E_INVALID_PARAMS', `${req.op}: ${errs.join('; ')}`, 'Fix the listed fields; see the op schema in daemon.describe.');
     }
     const app = typeof req.params['app'] === 'string' ? req.params['app'] : undefined;
+    if (op.def.mutates) {
+      // The intent of a change is durable before the change runs, so a crash right after
+      // the effect can never leave it missing from the audit trail. No log, no change.
+      try {
+        await deps.oplog.append({ op: req.op, id: req.id, peer, ...(app ? { app } : {}), params: req.params, outcome: 'started' });
+      } catch (e) {
+        const message = isHop3Error(e) ? e.message : `op log failure: ${(e as Error).message}`;
+        deps.health.recordError(req.op, 'E_OPLOG_FAILED', message);
+        return reply(req.id, { ok: false, code: 'E_OPLOG_FAILED', message: `${req.op} was not run: ${message}`, hint: 'Check the disk holding the op log, then restart hop3-rootd.' });
+      }
+    }
     const started = performance.now();
     let out: string;
     let entry: OpLogEntry;
@@ -140,9 +152,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       entry = { op: req.op, id: req.id, peer, ...(app ? { app } : {}), params: req.params, outcome: 'error', code, message, duration_ms: round(performance.now() - started) };
     }
     const logged = deps.oplog.append(entry);
-    // Mutating ops are durably logged before the reply; read-only ones are fsync'd with the next group.
-    if (op.def.mutates) await logged;
-    else logged.catch(() => undefined);
+    // Mutating ops: the outcome is durable before the reply; read-only ones are fsync'd with the next group.
+    // If the outcome line fails, the op has run (its intent is logged); the log is now broken,
+    // so every later mutating op is refused at its intent line.
+    if (op.def.mutates) {
+      try {
+        await logged;
+      } catch (e) {
+        deps.health.recordError(req.op, 'E_OPLOG_FAILED', (e as Error).message);
+      }
+    } else logged.catch(() => undefined);
     return out;
   }
 

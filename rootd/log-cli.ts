@@ -76,6 +76,15 @@ function detailOf(e: Entry): string {
   return '';
 }
 
+/**
+ * Log lines carry caller-chosen strings (a malformed request's op name, ids):
+ * never let them reach the operator's terminal as control sequences.
+ * C0, DEL, C1 and bidi controls become "?".
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
 /** Render entries as a fixed-width table (the last column is cut at 80 chars). */
 export function formatTable(entries: readonly Entry[]): string[] {
   const head = ['SEQ', 'TIME', 'OUTCOME', 'OP', 'APP', 'PEER(uid/pid)', 'CODE', 'MS', 'DETAIL'];
@@ -88,8 +97,8 @@ export function formatTable(entries: readonly Entry[]): string[] {
     peerOf(e),
     cell(e['code']),
     e['duration_ms'] === undefined ? '-' : cell(e['duration_ms']),
-    detailOf(e).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 80),
-  ]);
+    detailOf(e).slice(0, 80),
+  ].map(printable));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [fmt(head), ...rows.map(fmt)];

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync, fsync } from 'node:fs';
+import { Hop3Error } from '../shared-protocol/errors.ts';
 import { redact } from './redact.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -22,7 +23,8 @@ export interface OpLogEntry {
   readonly peer?: { uid: number; gid: number; pid: number } | null;
   readonly app?: string;
   readonly params?: unknown;
-  readonly outcome: 'ok' | 'error' | 'refused' | 'event';
+  /** `started`: a mutating op's intent, durable before it runs; its outcome follows in a later line. */
+  readonly outcome: 'started' | 'ok' | 'error' | 'refused' | 'event';
   readonly code?: string;
   readonly message?: string;
   readonly duration_ms?: number;
@@ -53,9 +55,11 @@ export class OpLog {
   private fd: number;
   private seq: number;
   private prev: string;
-  private pending: Array<() => void> = [];
+  private pending: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private syncing = false;
   private closed = false;
+  /** Set on the first write or fsync failure: every later append is refused. */
+  private broken: Error | null = null;
 
   private constructor(readonly path: string, fd: number, seq: number, prev: string, private readonly clock: () => Date) {
     this.fd = fd;
@@ -74,19 +78,41 @@ export class OpLog {
     return { seq: this.seq, hash: this.prev };
   }
 
-  /** Append one entry; the promise resolves when the line is durable. */
+  /** Why the log stopped accepting lines, or null while it is healthy. */
+  get failure(): Error | null {
+    return this.broken;
+  }
+
+  /**
+   * Append one entry; the promise resolves when the line is durable and rejects
+   * with E_OPLOG_FAILED if it cannot be written or synced. After a failure the
+   * log refuses every later line (the chain cannot be trusted past a torn write).
+   */
   append(entry: OpLogEntry): Promise<void> {
     if (this.closed) return Promise.reject(new Error('op log closed'));
+    if (this.broken) return Promise.reject(this.failed(this.broken));
     const seq = this.seq + 1;
     const { line, hash } = encodeLine(entry, seq, this.prev, this.clock().toISOString());
     const buf = Buffer.from(line + '\n', 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    try {
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      this.broken = e as Error;
+      return Promise.reject(this.failed(this.broken));
+    }
     this.seq = seq;
     this.prev = hash;
-    return new Promise<void>((resolve) => {
-      this.pending.push(resolve);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ resolve, reject });
       this.flush();
+    });
+  }
+
+  private failed(cause: Error): Hop3Error {
+    return new Hop3Error('E_OPLOG_FAILED', `op log ${this.path} cannot be written: ${cause.message}`, {
+      hint: 'Check the disk holding the op log, then restart hop3-rootd (it checks the log at start).',
+      cause,
     });
   }
 
@@ -96,7 +122,15 @@ export class OpLog {
     const waiters = this.pending;
     this.pending = [];
     const head = { seq: this.seq, hash: this.prev };
-    fsync(this.fd, () => {
+    fsync(this.fd, (err) => {
+      if (err) {
+        this.broken = err;
+        this.syncing = false;
+        const e = this.failed(err);
+        for (const w of waiters) w.reject(e);
+        for (const w of this.pending.splice(0)) w.reject(e);
+        return;
+      }
       // Best-effort head sidecar (tmp + rename). A stale head after a power loss
       // only means the last lines are checked by the chain alone.
       try {
@@ -107,7 +141,7 @@ export class OpLog {
         /* reported by verify as a missing/stale head */
       }
       this.syncing = false;
-      for (const w of waiters) w();
+      for (const w of waiters) w.resolve();
       this.flush();
     });
   }
@@ -132,7 +166,11 @@ function readTail(path: string): { seq: number; hash: string } {
     const lines = buf.toString('utf8').split('\n').filter((l) => l.length > 0);
     const last = lines[lines.length - 1];
     const m = last ? HASH_SUFFIX_RE.exec(last) : null;
-    if (!last || !m) throw new Error(`${path}: last line is not a complete op log line; run \`hop3-rootd log verify\``);
+    if (!last || !m || !buf.toString('utf8').endsWith('\n')) {
+      throw new Hop3Error('E_OPLOG_FAILED', `${path}: the last line is torn (an interrupted write); rootd will not extend a chain it cannot verify`, {
+        hint: `Run \`hop3-rootd log verify --file ${path}\`, keep a copy of the log, then remove the torn tail line and restart.`,
+      });
+    }
     const seq = (JSON.parse(last) as { seq: number }).seq;
     return { seq, hash: m[1]! };
   } finally {

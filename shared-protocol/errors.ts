@@ -82,6 +82,10 @@ export const COMMON_ERRORS = defineErrors({
     meaning: 'A system command run by the daemon did not finish in time.',
     hint: 'Check the host for a hung mount, nginx or nft process.',
   },
+  E_OPLOG_FAILED: {
+    meaning: 'The op log could not be written or synced; rootd refuses changes it cannot audit.',
+    hint: 'Check the disk holding the op log (space, I/O errors), then restart hop3-rootd.',
+  },
   E_STATE: {
     meaning: 'The state file could not be read or written.',
     hint: 'Check disk space and permissions of the rootd state directory.',

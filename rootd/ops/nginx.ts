@@ -117,6 +117,17 @@ function firstLineOf(buf: Buffer): string {
   return buf.subarray(0, 256).toString('utf8').split('\n')[0] ?? '';
 }
 
+/** The file at `path` is absent or carries rootd's marker for `app`; an unmarked file is the operator's. */
+async function assertOursOrAbsent(path: GuardedPath, app: string): Promise<void> {
+  const disk = await readIfExists(path);
+  if (disk === null) return;
+  const marker = parseMarker(firstLineOf(disk));
+  if (marker?.kind === 'site' && marker.app === app) return;
+  throw new Hop3Error('E_NGINX_SITE_CONFLICT', `${path} exists and is not a rootd-managed site file for ${app}`, {
+    hint: 'Rename or move that operator file out of the site directory; rootd never overwrites unmarked files.',
+  });
+}
+
 export function createNginxHandlers(deps: NginxDeps): FamilyHandlers<'nginx'> {
   const queue = queueFor(deps);
   return {
@@ -127,6 +138,7 @@ export function createNginxHandlers(deps: NginxDeps): FamilyHandlers<'nginx'> {
         const names = serverNames(site);
         assertNamesFree(deps.state.current.nginx, site.app, names);
         const { path, content } = await prepare(deps, site);
+        await assertOursOrAbsent(path, site.app);
         const rt = await runtime(deps);
         const changes = [await defaultChange(deps), { path, content }];
         const prev = deps.state.current.nginx.sites[site.app];
@@ -205,6 +217,7 @@ async function reconcilePass(deps: NginxDeps, rt: NginxRuntime, force: boolean):
   for (const [app, site] of Object.entries(deps.state.current.nginx.sites)) {
     try {
       const { path, content } = await prepare(deps, site);
+      await assertOursOrAbsent(path, app);
       desired.set(path, { path, content });
     } catch (e) {
       keep.add(await siteFilePath(deps.nginx.site_dir, app));

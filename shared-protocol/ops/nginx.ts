@@ -21,6 +21,10 @@ export const NGINX_ERRORS = defineErrors({
     meaning: 'A hostname of the site (or of one of its subdomain endpoints) is already served by another app.',
     hint: 'Remove the hostname from the other app first, or choose another hostname.',
   },
+  E_NGINX_SITE_CONFLICT: {
+    meaning: 'The site file rootd would write (<site_dir>/<app>.conf) exists and is not rootd\'s (no marker header): it belongs to the operator.',
+    hint: 'Rename or move the operator file out of the site directory, or choose another app name; rootd never overwrites unmarked files.',
+  },
   E_NGINX_INVALID_SITE: {
     meaning: 'The site passes the schema but is not coherent (duplicate endpoint names, paths or subdomains, a subdomain name equal to a hostname, a name longer than 253 chars).',
     hint: 'Give each endpoint a unique name and a unique subdomain or path.',
@@ -104,6 +108,7 @@ export const NGINX_OPS = [
       'E_INVALID_APP_NAME',
       'E_HOSTNAME_CLAIMED',
       'E_NGINX_INVALID_SITE',
+      'E_NGINX_SITE_CONFLICT',
       'E_TLS_CERT_MISSING',
       'E_PATH_OUTSIDE_ROOT',
       'E_PATH_SYMLINK',

@@ -198,3 +198,11 @@ describe('the real CLI', () => {
     assert.match(r.stderr, /E_CONFIG_INVALID: .*must be owned by uid 0 and not group\/other-writable/);
   });
 });
+
+test('log show never prints control or bidi characters a caller smuggled into the log', async () => {
+  const { formatTable, printable } = await import('../../rootd/log-cli.ts');
+  const evil = '\u001b[2J\u001b]0;pwned\u0007\u202eop\u0085';
+  const lines = formatTable([{ seq: 1, ts: 't', outcome: 'refused', op: evil, app: evil, code: 'E_BAD_ENVELOPE', message: evil } as never]);
+  for (const l of lines) assert.doesNotMatch(l, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+  assert.equal(printable('a\u001bb'), 'a?b');
+});

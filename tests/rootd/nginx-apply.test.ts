@@ -329,3 +329,27 @@ test('after a crash mid-apply of a site nginx rejects, reconcile reverts that re
     },
   );
 });
+
+test('apply_site never overwrites an operator file that happens to be named <app>.conf, and reconcile leaves it too', async () => {
+  const exec = fakeExec();
+  const env = makeNginxEnv({ exec });
+  try {
+    const operatorFile = join(env.config.nginx.site_dir, 'web.conf');
+    const mine = '# the operator\'s own gzip settings\ngzip on;\n';
+    writeFileSync(operatorFile, mine);
+    const rep = await env.call('nginx.apply_site', { app: 'web', hostnames: ['web.example.com'], upstream_port: 24001 });
+    assert.equal(rep.ok, false);
+    assert.equal(rep.ok ? '' : rep.code, 'E_NGINX_SITE_CONFLICT');
+    assert.equal(readFileSync(operatorFile, 'utf8'), mine);
+    assert.deepEqual(env.state.current.nginx.sites, {});
+    // Even if state names the app (e.g. an older rootd wrote it), reconcile reports and keeps the file.
+    await env.state.update((d) => {
+      d.nginx.sites['web'] = { app: 'web', hostnames: ['web.example.com'], upstream_port: 24001 };
+    });
+    const r = await env.reconcile();
+    assert.ok(r.errors.some((e) => /not a rootd-managed site file/.test(e)), JSON.stringify(r));
+    assert.equal(readFileSync(operatorFile, 'utf8'), mine);
+  } finally {
+    env.cleanup();
+  }
+});
