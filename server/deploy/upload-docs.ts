@@ -1,7 +1,7 @@
 /** Markdown tables for docs/builds.md, rendered from the code (limits, error catalogs). */
 import type { ErrorCatalog } from '../../shared-protocol/errors.ts';
-import { UPLOAD_ERRORS } from './upload-errors.ts';
-import { DEFAULT_UPLOAD_LIMITS, TAR_OVERHEAD_PER_ENTRY, UPLOAD_LIMIT_DOCS, type UploadLimits } from './upload-limits.ts';
+import { UPLOAD_ERRORS } from '../../shared-protocol/upload/errors.ts';
+import { DEFAULT_UPLOAD_LIMITS, TAR_OVERHEAD_PER_ENTRY, UPLOAD_LIMIT_DOCS, type UploadLimits } from '../../shared-protocol/upload/limits.ts';
 
 function human(bytes: number): string {
   const units: Array<[number, string]> = [

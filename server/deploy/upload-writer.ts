@@ -14,7 +14,7 @@
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Action } from './upload-plan.ts';
+import type { Action } from '../../shared-protocol/upload/plan.ts';
 
 interface FileJob {
   readonly kind: 'file';

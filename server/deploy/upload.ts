@@ -14,9 +14,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { Hop3Error, isHop3Error } from '../../shared-protocol/errors.ts';
-import { uploadError } from './upload-errors.ts';
-import { maxTarStreamBytes, resolveUploadLimits, type UploadLimits } from './upload-limits.ts';
-import { UploadPlanner } from './upload-plan.ts';
+import { uploadError } from '../../shared-protocol/upload/errors.ts';
+import { maxTarStreamBytes, resolveUploadLimits, type UploadLimits } from '../../shared-protocol/upload/limits.ts';
+import { UploadPlanner } from '../../shared-protocol/upload/plan.ts';
 import { ReleaseWriter } from './upload-writer.ts';
 
 export interface UploadProgress {

@@ -7,7 +7,7 @@ import { createBuildExec } from '../../server/builders/exec.ts';
 import { createBuildFs } from '../../server/builders/fs.ts';
 import type { BuildInput } from '../../server/builders/run.ts';
 import type { BuilderDeps, BuildLine } from '../../server/builders/types.ts';
-import { createBundle } from '../../server/deploy/bundle.ts';
+import { createBundle } from '../../cli/bundle/bundle.ts';
 import { extractUpload } from '../../server/deploy/upload.ts';
 
 export const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');

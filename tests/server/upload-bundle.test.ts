@@ -9,7 +9,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { gunzipSync } from 'node:zlib';
 import { loadApp } from '../../shared-protocol/config/index.ts';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
-import { bundleStream, createBundle, planBundle, type BundleProgress } from '../../server/deploy/bundle.ts';
+import { bundleStream, createBundle, planBundle, type BundleProgress } from '../../cli/bundle/bundle.ts';
 import { extractUpload } from '../../server/deploy/upload.ts';
 import { listing, sandbox } from './upload-helpers.ts';
 

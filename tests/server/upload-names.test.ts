@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
-import { DEFAULT_UPLOAD_LIMITS, resolveUploadLimits } from '../../server/deploy/upload-limits.ts';
-import { foldKey, parseEntryName } from '../../server/deploy/upload-names.ts';
+import { DEFAULT_UPLOAD_LIMITS, resolveUploadLimits } from '../../shared-protocol/upload/limits.ts';
+import { foldKey, parseEntryName } from '../../shared-protocol/upload/names.ts';
 
 const L = DEFAULT_UPLOAD_LIMITS;
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
-import { DEFAULT_UPLOAD_LIMITS, resolveUploadLimits } from '../../server/deploy/upload-limits.ts';
-import { dirMode, fileMode, UploadPlanner, type EntryHeader } from '../../server/deploy/upload-plan.ts';
-import { UPLOAD_ERRORS, uploadHttpStatus, type UploadErrorCode } from '../../server/deploy/upload-errors.ts';
+import { DEFAULT_UPLOAD_LIMITS, resolveUploadLimits } from '../../shared-protocol/upload/limits.ts';
+import { dirMode, fileMode, UploadPlanner, type EntryHeader } from '../../shared-protocol/upload/plan.ts';
+import { UPLOAD_ERRORS, uploadHttpStatus, type UploadErrorCode } from '../../shared-protocol/upload/errors.ts';
 
 const f = (path: string, extra: Partial<EntryHeader> = {}): EntryHeader => ({ path, type: 'File', mode: 0o644, size: 1, ...extra });
 const d = (path: string, extra: Partial<EntryHeader> = {}): EntryHeader => ({ path, type: 'Directory', mode: 0o755, size: 0, ...extra });

@@ -3,9 +3,9 @@
  * rules and the running totals, and says what to create. Pure (no I/O), so
  * each rule is tested with a table of bad headers.
  */
-import { uploadError } from './upload-errors.ts';
-import type { UploadLimits } from './upload-limits.ts';
-import { foldKey, parseEntryName, showName } from './upload-names.ts';
+import { uploadError } from './errors.ts';
+import type { UploadLimits } from './limits.ts';
+import { foldKey, parseEntryName, showName } from './names.ts';
 
 /** The fields of a tar header the planner looks at (node-tar's ReadEntry has them). */
 export interface EntryHeader {

@@ -2,7 +2,7 @@
  * Error codes of the upload extractor and the bundle creator. Every refusal
  * names what was wrong and what to do; docs/builds.md lists them.
  */
-import { defineErrors, Hop3Error } from '../../shared-protocol/errors.ts';
+import { defineErrors, Hop3Error } from '../errors.ts';
 
 export const UPLOAD_ERRORS = defineErrors({
   E_UPLOAD_TOO_LARGE: {

@@ -2,8 +2,8 @@
  * Entry names: the only way a tar entry name becomes a relative path under
  * the release directory. Pure; every refusal is a typed Hop3Error.
  */
-import { uploadError } from './upload-errors.ts';
-import type { UploadLimits } from './upload-limits.ts';
+import { uploadError } from './errors.ts';
+import type { UploadLimits } from './limits.ts';
 
 export interface EntryName {
   /** canonical relative path: components joined by "/", no leading "./", no trailing "/" */

@@ -7,9 +7,9 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uploadFilter } from '../../shared-protocol/config/index.ts';
-import { uploadError } from './upload-errors.ts';
-import { resolveUploadLimits, type UploadLimits } from './upload-limits.ts';
-import { UploadPlanner } from './upload-plan.ts';
+import { uploadError } from '../../shared-protocol/upload/errors.ts';
+import { resolveUploadLimits, type UploadLimits } from '../../shared-protocol/upload/limits.ts';
+import { UploadPlanner } from '../../shared-protocol/upload/plan.ts';
 
 export interface BundleEntry {
   /** relative, "/"-separated, no trailing slash */

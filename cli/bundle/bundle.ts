@@ -11,11 +11,11 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import { uploadError } from './upload-errors.ts';
-import { planBundle, type BundleEntry, type BundlePlan, type WalkOptions } from './bundle-walk.ts';
+import { uploadError } from '../../shared-protocol/upload/errors.ts';
+import { planBundle, type BundleEntry, type BundlePlan, type WalkOptions } from './walk.ts';
 
-export type { BundleEntry, BundlePlan } from './bundle-walk.ts';
-export { planBundle } from './bundle-walk.ts';
+export type { BundleEntry, BundlePlan } from './walk.ts';
+export { planBundle } from './walk.ts';
 
 export const BUNDLE_MTIME = new Date('2000-01-01T00:00:00Z');
 
