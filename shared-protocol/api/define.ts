@@ -28,10 +28,15 @@ export interface RouteDef<
   /** Absent for routes without a JSON body. */
   readonly body: B;
   readonly response: R;
-  /** Success status. */
-  readonly status: 200 | 201;
+  /** Success status (202: accepted, the work continues in the background). */
+  readonly status: 200 | 201 | 202;
   /** 'sse' when the response is a text/event-stream whose events carry `response`. */
   readonly stream?: 'sse';
+  /**
+   * A raw (non-JSON) request body of this media type, streamed to the handler
+   * unread (e.g. the deploy upload, application/gzip); `body` is then undefined.
+   */
+  readonly rawBody?: 'application/gzip';
   /** Route-specific error codes (auth, validation and internal codes are implied). */
   readonly errors: readonly `E_${string}`[];
 }

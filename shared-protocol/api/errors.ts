@@ -78,6 +78,34 @@ export const API_ERRORS = defineErrors({
     meaning: 'A stored secret failed authenticated decryption (tampered, moved, or the server key changed).',
     hint: 'Restore the server key file from backup, or set the value again with `hop3 config set`.',
   },
+  E_DEPLOY_IN_PROGRESS: {
+    meaning: 'A deploy or rollback of this app is running; one at a time per app.',
+    hint: 'Wait for it to end (`hop3 app status` shows it), then retry.',
+  },
+  E_DEPLOY_NOT_FOUND: {
+    meaning: 'The app has no deploy with this id (ids are kept while the server runs; finished deploys are in `hop3 releases`).',
+    hint: 'Use the id returned by the deploy or rollback request, or see `hop3 releases`.',
+  },
+  E_RELEASE_NOT_FOUND: {
+    meaning: 'The app has no release with this number.',
+    hint: 'List releases with `hop3 releases`.',
+  },
+  E_RELEASE_UNAVAILABLE: {
+    meaning: 'The release cannot be brought back: it never went live, is the current one, or its tree was pruned.',
+    hint: 'Pick a release marked as rollback-able in `hop3 releases`, or deploy again.',
+  },
+  E_NO_LIVE_RELEASE: {
+    meaning: 'The app has no current release (never deployed successfully).',
+    hint: 'Deploy it first with `hop3 deploy`.',
+  },
+  E_PROCESS_TYPE_NOT_FOUND: {
+    meaning: 'The current release has no process of this type.',
+    hint: 'See the process types with `hop3 ps` (they come from the Procfile or [run]/[run.workers]).',
+  },
+  E_INVALID_SCALE: {
+    meaning: 'A process count is not an integer from 0 to 32, or no process type was given.',
+    hint: 'Send counts like {"web": 2, "worker": 1}; web copies are at most 32.',
+  },
   E_ROOTD_UNAVAILABLE: {
     meaning: 'hop3-server could not reach hop3-rootd, or lost the connection during a request.',
     hint: 'Check that hop3-rootd is running and that the server user may open its socket.',

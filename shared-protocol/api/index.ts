@@ -4,11 +4,22 @@
  * The deploy pipeline adds its nouns (deploys, releases, processes, logs) here.
  */
 import { APP_ROUTES } from './apps.ts';
+import { DEPLOY_ROUTES } from './deploys.ts';
 import { DOMAIN_ROUTES } from './domains.ts';
 import { ENV_ROUTES } from './env.ts';
 import { META_ROUTES } from './health.ts';
+import { PROCESS_ROUTES } from './processes.ts';
+import { RELEASE_ROUTES } from './releases.ts';
 
-export const API_ROUTES = [...META_ROUTES, ...APP_ROUTES, ...ENV_ROUTES, ...DOMAIN_ROUTES] as const;
+export const API_ROUTES = [
+  ...META_ROUTES,
+  ...APP_ROUTES,
+  ...ENV_ROUTES,
+  ...DOMAIN_ROUTES,
+  ...DEPLOY_ROUTES,
+  ...RELEASE_ROUTES,
+  ...PROCESS_ROUTES,
+] as const;
 
 export type AnyRoute = (typeof API_ROUTES)[number];
 export type RouteName = AnyRoute['name'];

@@ -54,6 +54,9 @@ function operation(route: RouteDef): Json {
   if (route.body !== undefined) {
     op['requestBody'] = { required: true, content: { 'application/json': { schema: plain(route.body) } } };
   }
+  if (route.rawBody !== undefined) {
+    op['requestBody'] = { required: true, content: { [route.rawBody]: { schema: { type: 'string', format: 'binary' } } } };
+  }
   op['security'] = route.auth ? [{ bearer: [] }] : [];
   return op;
 }
