@@ -10,7 +10,8 @@
  * a trivial Node echo server over a Unix socket in the same run.
  *
  * `npm run bench:rootd [-- --json] [-- --seconds N]`; with --json the last
- * line is {"bench":"rootd","figures":{name:{value,unit}}}. BENCH_NODE_FLAGS
+ * line is {"bench":"rootd","figures":{name:{value,unit}}}. rootd runs with the V8 flags of
+ * deploy/rootd.node-flags (as the installed launcher does) unless BENCH_NODE_FLAGS
  * (e.g. "--max-semi-space-size=2") is passed to rootd's node, to compare
  * V8 heap settings for the launcher.
  */
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     `--outfile=${join(bundleDir, 'rootd', 'hop3-rootd.mjs')}`,
   ]);
   copyFileSync(join(REPO, 'build', 'Release', 'peercred.node'), join(bundleDir, 'build', 'Release', 'peercred.node'));
-  const child = await startServe(t.configFile, t.config.socket.path, {}, [...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), join(bundleDir, 'rootd', 'hop3-rootd.mjs')]);
+  const child = await startServe(t.configFile, t.config.socket.path, {}, [...(process.env['BENCH_NODE_FLAGS'] ?? readFileSync(join(REPO, 'deploy', 'rootd.node-flags'), 'utf8')).split(/\s+/).filter(Boolean), join(bundleDir, 'rootd', 'hop3-rootd.mjs')]);
   const sock = t.config.socket.path;
   const describe = JSON.stringify({ v: 1, id: 'b1', op: 'daemon.describe', params: {} });
   const cgRead = JSON.stringify({ v: 1, id: 'b2', op: 'cgroup.read', params: { app: 'bench' } });
