@@ -25,8 +25,10 @@ export function describeType(s: Json): string {
   }
   if (t === 'array') {
     const items = s['items'] as Json | undefined;
-    const n = s['minItems'] !== undefined || s['maxItems'] !== undefined ? ` (${s['minItems'] ?? 0}..${s['maxItems'] ?? '∞'} items)` : '';
-    return `array of ${items ? describeType(items) : 'any'}${n}`;
+    const notes: string[] = [];
+    if (s['minItems'] !== undefined || s['maxItems'] !== undefined) notes.push(`${s['minItems'] ?? 0}..${s['maxItems'] ?? '∞'} items`);
+    if (s['uniqueItems'] === true) notes.push('unique');
+    return `array of ${items ? describeType(items) : 'any'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
   }
   if (t === 'object') {
     const props = s['properties'] as Record<string, Json> | undefined;

@@ -9,6 +9,7 @@ import { Hop3Error } from '../../shared-protocol/errors.ts';
 import { APP_NAME_PATTERN, HOSTNAME_PATTERN } from '../../shared-protocol/ops/fields.ts';
 import {
   ENDPOINT_NAME_PATTERN,
+  MAX_UPSTREAM_PORTS,
   SUBDOMAIN_PATTERN,
   URL_PATH_PATTERN,
   type SiteParams,
@@ -75,6 +76,39 @@ const PROXY_HEADERS = [
 
 const proxyPass = (port: number): string => `        proxy_pass http://127.0.0.1:${port};`;
 
+/**
+ * The app's upstream group name: "hop3_" + the validated app name. App names are
+ * unique keys of the state and the mapping is injective, so two apps never share
+ * a group; the "hop3_" prefix keeps it apart from nginx's implicit "host:port"
+ * upstreams, and [a-z0-9_-] is what nginx accepts in an upstream name.
+ */
+export const upstreamName = (app: string): string => `hop3_${app}`;
+const UPSTREAM_NAME_RE = /^hop3_[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Idle keep-alive connections each worker may cache for the app's group (all copies together). */
+export const UPSTREAM_KEEPALIVE = 16;
+
+/**
+ * One server line per copy. max_fails=0: a copy is never marked unavailable,
+ * so when every copy was briefly down (a restart in place) nginx does not keep
+ * answering "no live upstreams" for fail_timeout after they are back; on
+ * loopback a refused connection costs microseconds, so trying it is cheap.
+ */
+function upstreamBlock(name: string, ports: readonly number[]): string[] {
+  return [
+    `upstream ${name} {`,
+    ...ports.map((p) => `    server 127.0.0.1:${p} max_fails=0;`),
+    `    keepalive ${UPSTREAM_KEEPALIVE};`,
+    '}',
+  ];
+}
+
+/**
+ * The app's main proxy: a copy that refuses the connection, times out or
+ * answers 502 is skipped and the request goes to the next copy (a request
+ * already sent with a non-idempotent method, e.g. POST, is not re-sent).
+ */
+const appProxy = (name: string): string[] => [`        proxy_pass http://${name};`, '        proxy_next_upstream error timeout http_502;'];
+
 function block(head: string, body: string[]): string[] {
   return [`    ${head} {`, ...body, '    }'];
 }
@@ -88,11 +122,21 @@ function pathLocations(path: string, port: number): string[] {
 interface Checked {
   readonly app: string;
   readonly hostnames: string[];
-  readonly upstream: number;
+  /** The app's upstream group name and the ports of its copies. */
+  readonly upstream: { name: string; ports: number[] };
   readonly staticRoot: string | undefined;
   readonly tls: { crt: string; key: string } | undefined;
   readonly paths: Array<{ name: string; port: number; path: string }>;
   readonly subs: Array<{ name: string; port: number; names: string[] }>;
+}
+
+function checkUpstream(app: string, ports: unknown): Checked['upstream'] {
+  if (!Array.isArray(ports) || ports.length === 0 || ports.length > MAX_UPSTREAM_PORTS) {
+    throw new Hop3Error('E_NGINX_INVALID_SITE', `refusing to render upstream_ports: 1..${MAX_UPSTREAM_PORTS} ports required`);
+  }
+  const checked = ports.map((p) => assertPort('upstream port', p));
+  if (new Set(checked).size !== checked.length) throw new Hop3Error('E_NGINX_INVALID_SITE', 'refusing to render upstream_ports: a port is listed twice');
+  return { name: assertToken('upstream name', upstreamName(app), UPSTREAM_NAME_RE), ports: checked };
 }
 
 /** Re-assert every value that reaches nginx text. */
@@ -102,7 +146,7 @@ function check(site: SiteParams, ctx: RenderContext): Checked {
     throw new Hop3Error('E_NGINX_INVALID_SITE', 'refusing to render a site without hostnames');
   }
   const hostnames = site.hostnames.map((h) => assertToken('hostname', h, HOST_RE));
-  const upstream = assertPort('upstream_port', site.upstream_port);
+  const upstream = checkUpstream(app, site.upstream_ports);
   let staticRoot: string | undefined;
   if (site.static_root !== undefined) {
     if (ctx.staticRootPath === undefined) throw new Hop3Error('E_INTERNAL', 'static root given without its guarded path');
@@ -140,9 +184,9 @@ function mainBody(c: Checked): string[] {
   for (const p of c.paths) out.push('', `    # endpoint ${p.name}`, ...pathLocations(p.path, p.port));
   if (c.staticRoot !== undefined) {
     out.push('', ...block('location /', ['        try_files $uri $uri/index.html @hop3_upstream;']));
-    out.push('', ...block('location @hop3_upstream', [proxyPass(c.upstream)]));
+    out.push('', ...block('location @hop3_upstream', appProxy(c.upstream.name)));
   } else {
-    out.push('', ...block('location /', [proxyPass(c.upstream)]));
+    out.push('', ...block('location /', appProxy(c.upstream.name)));
   }
   return out;
 }
@@ -160,7 +204,7 @@ export function renderSite(site: SiteParams, ctx: RenderContext): string {
     siteMarker(c.app),
     '# Rendered by hop3-rootd from its state file. Do not edit: reconcile rewrites this file.',
   ];
-  const servers: string[][] = [];
+  const servers: string[][] = [upstreamBlock(c.upstream.name, c.upstream.ports)];
   if (c.tls === undefined) {
     servers.push(server([...listen(ctx, httpPort, { ssl: false, def: false }), `    server_name ${c.hostnames.join(' ')};`], mainBody(c)));
     for (const s of c.subs) {

@@ -65,12 +65,21 @@ export const SiteTls = Type.Object({ cert_id: CertId }, { additionalProperties: 
 
 export const MAX_HOSTNAMES = 50;
 export const MAX_ENDPOINTS = 16;
+/** At most this many copies of the app's web process behind one site (`hop3 ps scale web=N`). */
+export const MAX_UPSTREAM_PORTS = 32;
+
+/**
+ * The loopback ports of the app's web copies, one per copy. rootd renders them
+ * as one nginx upstream: requests are spread round-robin and a copy that
+ * refuses the connection (stopped, restarting) is skipped for that request.
+ */
+export const UpstreamPorts = Type.Array(Port, { minItems: 1, maxItems: MAX_UPSTREAM_PORTS, uniqueItems: true });
 
 export const SiteParams = Type.Object(
   {
     app: AppName,
     hostnames: Type.Array(Hostname, { minItems: 1, maxItems: MAX_HOSTNAMES, uniqueItems: true }),
-    upstream_port: Port,
+    upstream_ports: UpstreamPorts,
     static_root: Type.Optional(StaticRoot),
     tls: Type.Optional(SiteTls),
     endpoints: Type.Optional(Type.Array(Endpoint, { maxItems: MAX_ENDPOINTS })),

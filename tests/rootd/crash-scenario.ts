@@ -81,7 +81,7 @@ const OPS: readonly Op[] = [
   { name: 'mount.tmpfs', params: () => ({ app: APP, target: 'cache', size_bytes: 1 << 20, mode: 0o750 }), done: hasMount },
   { name: 'cgroup.ensure_slice', params: () => ({}), done: (s) => s.cgroup.slice },
   { name: 'cgroup.set_limits', params: () => ({ app: APP, memory_bytes: 256 << 20, pids: 64 }), done: (s) => APP in s.cgroup.leaves },
-  { name: 'nginx.apply_site', params: () => ({ app: APP, hostnames: [HOST], upstream_port: 24001 }), done: (s) => APP in s.nginx.sites },
+  { name: 'nginx.apply_site', params: () => ({ app: APP, hostnames: [HOST], upstream_ports: [24001] }), done: (s) => APP in s.nginx.sites },
   {
     name: 'firewall.remove_rule',
     params: (s) => ({ app: APP, rule_id: s.firewall.rules.find((r) => r.app === APP)?.id ?? 'fw-0000000000000000' }),

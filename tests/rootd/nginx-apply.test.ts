@@ -37,7 +37,7 @@ test('the first error line skips warnings and picks the [emerg] line', () => {
   assert.equal(nginxFirstError(''), 'nginx failed without output');
 });
 
-const site = { app: 'shop', hostnames: ['shop.example.com'], upstream_port: 5000 };
+const site = { app: 'shop', hostnames: ['shop.example.com'], upstream_ports: [5000] };
 const ok: ExecResult = { code: 0, stdout: '', stderr: '' };
 const isTest = (r: ExecRequest): boolean => r.args.includes('-t');
 const isReload = (r: ExecRequest): boolean => r.args.includes('reload');
@@ -99,7 +99,7 @@ for (const [step, fails] of [
         writeFileSync(sitePath(env), prevBytes);
         const defaultBefore = readFileSync(join(env.config.nginx.site_dir, '_hop3-default.conf'));
         failing = true;
-        const r = await env.call('nginx.apply_site', { ...site, upstream_port: 6000 });
+        const r = await env.call('nginx.apply_site', { ...site, upstream_ports: [6000] });
         assert.equal(!r.ok && r.code, 'E_NGINX_REJECTED');
         assert.match(!r.ok ? r.message : '', /nginx: \[emerg\] something is wrong in "x"/);
         assert.ok(readFileSync(sitePath(env)).equals(prevBytes));
@@ -162,14 +162,28 @@ test('remove_site never deletes an unmarked <app>.conf written by the operator',
   });
 });
 
+test('scaling re-applies the site with every copy\'s port: the group lists them all, and the same list again changes nothing', async () => {
+  await withEnv(undefined, async (env) => {
+    assert.equal((await env.call('nginx.apply_site', site)).ok, true);
+    const scaled = { ...site, upstream_ports: [5000, 5001, 5002] };
+    const r = await env.call('nginx.apply_site', scaled);
+    assert.equal(r.ok && r.result['changed'], true);
+    const text = readFileSync(sitePath(env), 'utf8');
+    assert.deepEqual(text.match(/server 127\.0\.0\.1:\d+/g), ['server 127.0.0.1:5000', 'server 127.0.0.1:5001', 'server 127.0.0.1:5002']);
+    assert.deepEqual(env.state.current.nginx.sites['shop'], scaled);
+    const again = await env.call('nginx.apply_site', { ...scaled, upstream_ports: [5000, 5001, 5002] });
+    assert.equal(again.ok && again.result['changed'], false);
+  });
+});
+
 test('list_sites returns the applied params and whether each file matches its rendering', async () => {
   await withEnv(undefined, async (env) => {
     await env.call('nginx.apply_site', site);
-    await env.call('nginx.apply_site', { app: 'blog', hostnames: ['blog.example.com'], upstream_port: 5001 });
+    await env.call('nginx.apply_site', { app: 'blog', hostnames: ['blog.example.com'], upstream_ports: [5001] });
     writeFileSync(sitePath(env, 'blog'), '# hop3-rootd managed: app=blog\n# edited by hand\n');
     const r = await env.call('nginx.list_sites', {});
     assert.deepEqual(r.ok && r.result['sites'], [
-      { app: 'blog', hostnames: ['blog.example.com'], upstream_port: 5001, in_sync: false },
+      { app: 'blog', hostnames: ['blog.example.com'], upstream_ports: [5001], in_sync: false },
       { ...site, in_sync: true },
     ]);
   });
@@ -187,7 +201,7 @@ test('applies are serialized: two concurrent applies never interleave their test
     async (env) => {
       const [a, b] = await Promise.all([
         env.call('nginx.apply_site', site),
-        env.call('nginx.apply_site', { app: 'blog', hostnames: ['blog.example.com'], upstream_port: 5001 }),
+        env.call('nginx.apply_site', { app: 'blog', hostnames: ['blog.example.com'], upstream_ports: [5001] }),
       ]);
       assert.equal(a.ok && b.ok, true);
       assert.deepEqual(log, ['start test', 'end', 'start reload', 'end', 'start test', 'end', 'start reload', 'end']);
@@ -308,16 +322,16 @@ let currentSitePath = '/nonexistent';
 test('after a crash mid-apply of a site nginx rejects, reconcile reverts that record and converges on the previous site', async () => {
   await withEnv(
     // nginx rejects any configuration in which the shop vhost points at 6000.
-    (req) => (isTest(req) && readFileSync(currentSitePath, 'utf8').includes(':6000;') ? { code: 1, stdout: '', stderr: 'nginx: [emerg] rejected\n' } : ok),
+    (req) => (isTest(req) && readFileSync(currentSitePath, 'utf8').includes('127.0.0.1:6000 ') ? { code: 1, stdout: '', stderr: 'nginx: [emerg] rejected\n' } : ok),
     async (env, exec) => {
       currentSitePath = sitePath(env);
       assert.equal((await env.call('nginx.apply_site', site)).ok, true);
       const good = readFileSync(sitePath(env));
       // The crash: the new record is in state, the candidate is in place, the pending mark names the old record.
       await env.state.update((d) => {
-        d.nginx.sites['shop'] = { ...site, upstream_port: 6000 };
+        d.nginx.sites['shop'] = { ...site, upstream_ports: [6000] };
       });
-      writeFileSync(sitePath(env), good.toString('utf8').replace(':5000;', ':6000;'));
+      writeFileSync(sitePath(env), good.toString('utf8').replace('127.0.0.1:5000 ', '127.0.0.1:6000 '));
       writeFileSync(join(env.config.nginx.site_dir, '.hop3-reload-pending'), JSON.stringify({ note: 'x', app: 'shop', prev: site }));
       const before = exec.calls.length;
       const report = await env.reconcile();
@@ -337,14 +351,14 @@ test('apply_site never overwrites an operator file that happens to be named <app
     const operatorFile = join(env.config.nginx.site_dir, 'web.conf');
     const mine = '# the operator\'s own gzip settings\ngzip on;\n';
     writeFileSync(operatorFile, mine);
-    const rep = await env.call('nginx.apply_site', { app: 'web', hostnames: ['web.example.com'], upstream_port: 24001 });
+    const rep = await env.call('nginx.apply_site', { app: 'web', hostnames: ['web.example.com'], upstream_ports: [24001] });
     assert.equal(rep.ok, false);
     assert.equal(rep.ok ? '' : rep.code, 'E_NGINX_SITE_CONFLICT');
     assert.equal(readFileSync(operatorFile, 'utf8'), mine);
     assert.deepEqual(env.state.current.nginx.sites, {});
     // Even if state names the app (e.g. an older rootd wrote it), reconcile reports and keeps the file.
     await env.state.update((d) => {
-      d.nginx.sites['web'] = { app: 'web', hostnames: ['web.example.com'], upstream_port: 24001 };
+      d.nginx.sites['web'] = { app: 'web', hostnames: ['web.example.com'], upstream_ports: [24001] };
     });
     const r = await env.reconcile();
     assert.ok(r.errors.some((e) => /not a rootd-managed site file/.test(e)), JSON.stringify(r));

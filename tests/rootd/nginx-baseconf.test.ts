@@ -14,7 +14,7 @@ import { NGINX_BIN } from './nginx-harness.ts';
 
 const BASE = join(import.meta.dirname, '..', '..', 'deploy', 'nginx', 'nginx.conf');
 
-test('the shipped base nginx.conf includes the rootd site dir inside http{} and passes nginx -t with rootd-rendered sites', () => {
+test('the shipped base nginx.conf includes the rootd site dir inside http{} and passes nginx -t with rootd-rendered sites, scaled and dashed', () => {
   const text = readFileSync(BASE, 'utf8');
   assert.match(text, /http \{[\s\S]*include \/etc\/nginx\/hop3-sites\/\*\.conf;[\s\S]*\}/);
   assert.match(text, /^pid \/run\/nginx\.pid;$/m);
@@ -33,7 +33,11 @@ test('the shipped base nginx.conf includes the rootd site dir inside http{} and 
       { name: 'admin', port: 9090, subdomain: 'admin' },
       { name: 'api', port: 9091, path: '/api' },
     ];
-    writeFileSync(join(dir, 'sites', 'shop.conf'), renderSite({ app: 'shop', hostnames: ['shop.example.com'], upstream_port: 5000, endpoints }, ctx));
+    writeFileSync(join(dir, 'sites', 'shop.conf'), renderSite({ app: 'shop', hostnames: ['shop.example.com'], upstream_ports: [5000, 5001, 5002], endpoints }, ctx));
+    // Upstream group names from dashed and digit-led app names, up to the longest app name, side by side.
+    for (const app of ['my-shop', 'myshop', '0', `a-${'b'.repeat(59)}-c`]) {
+      writeFileSync(join(dir, 'sites', `${app}.conf`), renderSite({ app, hostnames: [`${app}.example.com`], upstream_ports: [5003, 5004] }, ctx));
+    }
     const out = execFileSync(NGINX_BIN, ['-t', '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(typeof out, 'string');
   } finally {

@@ -253,3 +253,37 @@ export function openForWorkers(...dirs: string[]): void {
 /** The real exec wrapper, with the same binaries makeTempRootdConfig names. */
 export const realExec = (): Exec =>
   createExec({ nft: '/usr/sbin/nft', mount: '/usr/bin/mount', umount: '/usr/bin/umount', nginx: NGINX_BIN }, 15_000);
+
+export interface LiveNginx {
+  readonly env: NginxEnv;
+  readonly nginx: RunningNginx;
+  readonly http: number;
+  readonly https: number;
+  /** Stop nginx (by pid) and remove the temp tree. */
+  stop(): Promise<void>;
+}
+
+/**
+ * rootd first (reconcile writes and tests the default server while nginx is
+ * down), then a real nginx master as our child, on free ports in 20000-29999.
+ */
+export async function startLiveNginx(): Promise<LiveNginx> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const http = await freePort();
+    const https = await freePort();
+    if (http === https) continue;
+    const env = makeNginxEnv({ exec: realExec(), realNginx: true, httpPort: http, httpsPort: https });
+    try {
+      writeTestNginxConf(env.config);
+      const report = await env.reconcile();
+      if (report.errors.length > 0) throw new Error(`reconcile: ${report.errors.join('; ')}`);
+      const nginx = await startNginx(env.config);
+      return { env, nginx, http, https, stop: async () => { await nginx.stop(); env.cleanup(); } };
+    } catch (err) {
+      lastError = err;
+      env.cleanup();
+    }
+  }
+  throw lastError;
+}

@@ -70,7 +70,7 @@ after(async () => {
 const web = {
   app: 'web',
   hostnames: ['web.test', 'www.web.test'],
-  upstream_port: 0,
+  upstream_ports: [0],
   endpoints: [
     { name: 'admin', port: 0, subdomain: 'admin' },
     { name: 'api', port: 0, path: '/api' },
@@ -78,7 +78,7 @@ const web = {
 };
 const webSite = (): typeof web => ({
   ...web,
-  upstream_port: ups['web']!.port,
+  upstream_ports: [ups['web']!.port],
   endpoints: [
     { name: 'admin', port: ups['admin']!.port, subdomain: 'admin' },
     { name: 'api', port: ups['api']!.port, path: '/api' },
@@ -112,11 +112,11 @@ test('a site nginx -t rejects (garbage certificate files) gets E_NGINX_REJECTED 
   writeFileSync(join(tlsDir, 'junk.crt'), 'this is not a certificate\n');
   writeFileSync(join(tlsDir, 'junk.key'), 'nor is this a key\n');
   const before = readFileSync(join(siteDir, 'web.conf'));
-  const r = await E().call('nginx.apply_site', { ...webSite(), upstream_port: ups['ghost']!.port, tls: { cert_id: 'junk' } });
+  const r = await E().call('nginx.apply_site', { ...webSite(), upstream_ports: [ups['ghost']!.port], tls: { cert_id: 'junk' } });
   assert.equal(!r.ok && r.code, 'E_NGINX_REJECTED');
   assert.match(!r.ok ? r.message : '', /\[emerg\] cannot load certificate .*junk\.crt/);
   assert.ok(readFileSync(join(siteDir, 'web.conf')).equals(before));
-  assert.equal(E().state.current.nginx.sites['web']?.upstream_port, ups['web']!.port);
+  assert.deepEqual(E().state.current.nginx.sites['web']?.upstream_ports, [ups['web']!.port]);
   assert.equal((await rawGet(http, 'web.test', '/still')).body, 'web web.test /still');
 });
 
@@ -142,7 +142,7 @@ test('a TLS site serves HTTPS with its certificate pair and redirects plain HTTP
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=secure.test',
     '-keyout', join(tlsDir, 'secure.key'), '-out', join(tlsDir, 'secure.crt'),
   ], { stdio: 'ignore' });
-  const r = await E().call('nginx.apply_site', { app: 'secure', hostnames: ['secure.test'], upstream_port: ups['secure']!.port, tls: { cert_id: 'secure' } });
+  const r = await E().call('nginx.apply_site', { app: 'secure', hostnames: ['secure.test'], upstream_ports: [ups['secure']!.port], tls: { cert_id: 'secure' } });
   assert.equal(r.ok, true, JSON.stringify(r));
   assert.deepEqual(await httpsGet('secure.test', '/s'), { status: 200, body: 'secure secure.test /s', cn: 'secure.test' });
   const plain = await rawGet(http, 'secure.test', '/p?q=1');

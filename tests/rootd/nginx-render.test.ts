@@ -16,10 +16,30 @@ function golden(name: string, actual: string): void {
   assert.equal(actual, readFileSync(file, 'utf8'));
 }
 
-const plain: SiteParams = { app: 'shop', hostnames: ['shop.example.com', 'www.shop.example.com'], upstream_port: 5000 };
+const plain: SiteParams = { app: 'shop', hostnames: ['shop.example.com', 'www.shop.example.com'], upstream_ports: [5000] };
 
-test('a plain site proxies every hostname to the upstream port on loopback', () => {
+test('a plain site proxies every hostname to its one-copy upstream group on loopback', () => {
   golden('plain', renderSite(plain, ctx));
+});
+
+test('a scaled site lists one loopback server per copy, in the given order, and retries the next copy on error, timeout or 502', () => {
+  const text = renderSite({ ...plain, upstream_ports: [5002, 5000, 5001] }, ctx);
+  golden('scaled', text);
+  const servers = text.split('\n').filter((l) => l.trimStart().startsWith('server 127.0.0.1:'));
+  assert.deepEqual(servers, ['    server 127.0.0.1:5002 max_fails=0;', '    server 127.0.0.1:5000 max_fails=0;', '    server 127.0.0.1:5001 max_fails=0;']);
+});
+
+test('the upstream group is named after the app, so apps whose names differ only by dashes get distinct groups', () => {
+  const groups = ['my-app', 'myapp', 'my--app', '0'].map((app) => /^upstream (\S+) \{$/m.exec(renderSite({ ...plain, app }, ctx))?.[1]);
+  assert.deepEqual(groups, ['hop3_my-app', 'hop3_myapp', 'hop3_my--app', 'hop3_0']);
+  assert.match(renderSite({ ...plain, app: 'my-app' }, ctx), /^ {8}proxy_pass http:\/\/hop3_my-app;$/m);
+});
+
+test('secondary endpoints keep proxying straight to their own port, outside the upstream group', () => {
+  const text = renderSite({ ...plain, endpoints: [{ name: 'admin', port: 9090, subdomain: 'admin' }, { name: 'api', port: 9091, path: '/api/' }] }, ctx);
+  assert.equal(text.match(/proxy_pass http:\/\/127\.0\.0\.1:9090;/g)?.length, 1);
+  assert.equal(text.match(/proxy_pass http:\/\/127\.0\.0\.1:9091;/g)?.length, 1);
+  assert.equal(text.match(/proxy_next_upstream/g)?.length, 1);
 });
 
 test('a static root is served by nginx first, without following symlinks, and falls back to the app', () => {
@@ -71,8 +91,13 @@ const unsafe: Array<[string, SiteParams, Partial<RenderContext>]> = [
   ['a hostname with a semicolon', { ...plain, hostnames: ['a.com;include /etc/shadow'] }, {}],
   ['a hostname with a newline', { ...plain, hostnames: ['a.com\n}'] }, {}],
   ['an app name with a brace', { ...plain, app: 'x{' }, {}],
-  ['an upstream port out of range', { ...plain, upstream_port: 70000 }, {}],
-  ['a fractional port', { ...plain, upstream_port: 80.5 }, {}],
+  ['an upstream port out of range', { ...plain, upstream_ports: [70000] }, {}],
+  ['a fractional port', { ...plain, upstream_ports: [5000, 80.5] }, {}],
+  ['a port given as a string', { ...plain, upstream_ports: ['5000' as unknown as number] }, {}],
+  ['no upstream ports', { ...plain, upstream_ports: [] }, {}],
+  ['a port listed twice', { ...plain, upstream_ports: [5000, 5001, 5000] }, {}],
+  ['33 upstream ports', { ...plain, upstream_ports: Array.from({ length: 33 }, (_, i) => 5000 + i) }, {}],
+  ['upstream ports that are not an array', { ...plain, upstream_ports: 5000 as unknown as number[] }, {}],
   ['an endpoint path with a space', { ...plain, endpoints: [{ name: 'a', port: 1, path: '/a b' }] }, {}],
   ['an endpoint path with a brace', { ...plain, endpoints: [{ name: 'a', port: 1, path: '/a{' }] }, {}],
   ['a subdomain with a dot', { ...plain, endpoints: [{ name: 'a', port: 1, subdomain: 'a.b' }] }, {}],

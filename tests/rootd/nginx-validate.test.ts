@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Hop3Error } from '../../shared-protocol/errors.ts';
+import { emptyState, parseState } from '../../rootd/state.ts';
 import { fakeExec, makeNginxEnv, type NginxEnv } from './nginx-harness.ts';
 
 async function withEnv(fn: (env: NginxEnv, exec: ReturnType<typeof fakeExec>) => Promise<void>): Promise<void> {
@@ -14,7 +16,7 @@ async function withEnv(fn: (env: NginxEnv, exec: ReturnType<typeof fakeExec>) =>
   }
 }
 
-const good = { app: 'shop', hostnames: ['shop.example.com'], upstream_port: 5000 };
+const good = { app: 'shop', hostnames: ['shop.example.com'], upstream_ports: [5000] };
 const long63 = 'a'.repeat(63);
 
 // Every bad input is refused before any file or nginx is touched, with its code.
@@ -30,10 +32,17 @@ const bad: Array<[string, Record<string, unknown>, string]> = [
   ['an empty hostname list', { ...good, hostnames: [] }, 'E_INVALID_PARAMS'],
   ['duplicate hostnames', { ...good, hostnames: ['a.example.com', 'a.example.com'] }, 'E_INVALID_PARAMS'],
   ['51 hostnames', { ...good, hostnames: Array.from({ length: 51 }, (_, i) => `h${i}.example.com`) }, 'E_INVALID_PARAMS'],
-  ['upstream port 0', { ...good, upstream_port: 0 }, 'E_INVALID_PARAMS'],
-  ['upstream port 65536', { ...good, upstream_port: 65536 }, 'E_INVALID_PARAMS'],
-  ['a string upstream port', { ...good, upstream_port: '5000' }, 'E_INVALID_PARAMS'],
-  ['a fractional upstream port', { ...good, upstream_port: 5000.5 }, 'E_INVALID_PARAMS'],
+  ['upstream port 0', { ...good, upstream_ports: [0] }, 'E_INVALID_PARAMS'],
+  ['upstream port 65536', { ...good, upstream_ports: [5000, 65536] }, 'E_INVALID_PARAMS'],
+  ['a string upstream port', { ...good, upstream_ports: ['5000'] }, 'E_INVALID_PARAMS'],
+  ['a fractional upstream port', { ...good, upstream_ports: [5000.5] }, 'E_INVALID_PARAMS'],
+  ['a bare upstream port instead of a list', { ...good, upstream_ports: 5000 }, 'E_INVALID_PARAMS'],
+  ['an empty upstream port list', { ...good, upstream_ports: [] }, 'E_INVALID_PARAMS'],
+  ['an upstream port listed twice', { ...good, upstream_ports: [5000, 5001, 5000] }, 'E_INVALID_PARAMS'],
+  ['33 upstream ports', { ...good, upstream_ports: Array.from({ length: 33 }, (_, i) => 5000 + i) }, 'E_INVALID_PARAMS'],
+  ['the old single upstream_port field', { app: 'shop', hostnames: ['shop.example.com'], upstream_port: 5000 }, 'E_INVALID_PARAMS'],
+  ['upstream_port next to upstream_ports', { ...good, upstream_port: 5000 }, 'E_INVALID_PARAMS'],
+  ['no upstream ports at all', { app: 'shop', hostnames: ['shop.example.com'] }, 'E_INVALID_PARAMS'],
   ['an invalid app name', { ...good, app: 'Shop' }, 'E_INVALID_PARAMS'],
   ['an unknown field', { ...good, nginx_extra: 'return 200;' }, 'E_INVALID_PARAMS'],
   ['an endpoint with both subdomain and path', { ...good, endpoints: [{ name: 'a', port: 9000, subdomain: 'a', path: '/a' }] }, 'E_INVALID_PARAMS'],
@@ -93,7 +102,7 @@ test('a hostname served by another app is refused with E_HOSTNAME_CLAIMED', asyn
   await withEnv(async (env, exec) => {
     assert.equal((await env.call('nginx.apply_site', good)).ok, true);
     const calls = exec.calls.length;
-    const r = await env.call('nginx.apply_site', { app: 'other', hostnames: ['x.example.com', 'shop.example.com'], upstream_port: 5001 });
+    const r = await env.call('nginx.apply_site', { app: 'other', hostnames: ['x.example.com', 'shop.example.com'], upstream_ports: [5001] });
     assert.equal(!r.ok && r.code, 'E_HOSTNAME_CLAIMED');
     assert.equal(exec.calls.length, calls);
     assert.deepEqual(Object.keys(env.state.current.nginx.sites), ['shop']);
@@ -103,7 +112,7 @@ test('a hostname served by another app is refused with E_HOSTNAME_CLAIMED', asyn
 test('a subdomain endpoint name served by another app is refused with E_HOSTNAME_CLAIMED', async () => {
   await withEnv(async (env) => {
     assert.equal((await env.call('nginx.apply_site', { ...good, hostnames: ['admin.example.com'] })).ok, true);
-    const r = await env.call('nginx.apply_site', { app: 'other', hostnames: ['example.com'], upstream_port: 5001, endpoints: [{ name: 'a', port: 9000, subdomain: 'admin' }] });
+    const r = await env.call('nginx.apply_site', { app: 'other', hostnames: ['example.com'], upstream_ports: [5001], endpoints: [{ name: 'a', port: 9000, subdomain: 'admin' }] });
     assert.equal(!r.ok && r.code, 'E_HOSTNAME_CLAIMED');
   });
 });
@@ -111,9 +120,26 @@ test('a subdomain endpoint name served by another app is refused with E_HOSTNAME
 test('an app may re-apply its own hostnames', async () => {
   await withEnv(async (env) => {
     assert.equal((await env.call('nginx.apply_site', good)).ok, true);
-    assert.equal((await env.call('nginx.apply_site', { ...good, upstream_port: 5002 })).ok, true);
-    assert.equal(env.state.current.nginx.sites['shop']?.upstream_port, 5002);
+    assert.equal((await env.call('nginx.apply_site', { ...good, upstream_ports: [5002] })).ok, true);
+    assert.deepEqual(env.state.current.nginx.sites['shop']?.upstream_ports, [5002]);
   });
+});
+
+test('32 upstream ports are accepted and kept in the order given', async () => {
+  await withEnv(async (env) => {
+    const ports = Array.from({ length: 32 }, (_, i) => 5031 - i);
+    assert.equal((await env.call('nginx.apply_site', { ...good, upstream_ports: ports })).ok, true);
+    assert.deepEqual(env.state.current.nginx.sites['shop']?.upstream_ports, ports);
+  });
+});
+
+test('a state file whose site still has the single upstream_port is refused with E_STATE, not guessed at', () => {
+  const withSite = (site: Record<string, unknown>): string => JSON.stringify({ ...emptyState(), nginx: { sites: { shop: site } } });
+  assert.deepEqual(parseState(withSite(good), '/s').nginx.sites['shop']?.upstream_ports, [5000]);
+  assert.throws(
+    () => parseState(withSite({ app: 'shop', hostnames: ['shop.example.com'], upstream_port: 5000 }), '/s'),
+    (e: unknown) => e instanceof Hop3Error && e.code === 'E_STATE' && /nginx\/sites\/shop/.test(e.message),
+  );
 });
 
 test('a static root through a symlink in the app tree is refused with E_PATH_SYMLINK', async () => {

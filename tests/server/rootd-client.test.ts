@@ -56,7 +56,7 @@ test("against the real rootd: an error reply keeps rootd's code, message and hin
   const rootd = await startServe(t.configFile, t.config.socket.path);
   const c = client(t.config.socket.path);
   try {
-    await rejectsWith(c.call('nginx.apply_site', { app: 'web', hostnames: ['web.example.com'], upstream_port: 8001, tls: { cert_id: 'missing' } }), 'E_TLS_CERT_MISSING', (e) => {
+    await rejectsWith(c.call('nginx.apply_site', { app: 'web', hostnames: ['web.example.com'], upstream_ports: [8001], tls: { cert_id: 'missing' } }), 'E_TLS_CERT_MISSING', (e) => {
       assert.match(e.message, /missing/);
       assert.ok(e.hint !== undefined && e.hint.length > 0);
     });
