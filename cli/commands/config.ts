@@ -1,8 +1,9 @@
-/** hop3 config: validate, explain, migrate — all run locally, without a server. */
+/** hop3 config: validate, explain, migrate run locally, without a server; set, unset, show manage the app env on the server. */
 import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { loadApp, type Diagnostic } from '../../shared-protocol/config/index.ts';
 import { printDiagnostics } from '../render.ts';
+import { envSubCommands } from './config-env.ts';
 import { explainCommand } from './config-explain.ts';
 import { migrateCommand } from './config-migrate.ts';
 import { validateOptionsFromEnv } from './options.ts';
@@ -44,6 +45,6 @@ export const validateCommand = defineCommand({
 });
 
 export const configCommand = defineCommand({
-  meta: { name: 'config', description: 'Work with the app configuration (hop3.toml, Procfile)' },
-  subCommands: { validate: validateCommand, explain: explainCommand, migrate: migrateCommand },
+  meta: { name: 'config', description: 'Check the app configuration (hop3.toml, Procfile) and manage its env vars' },
+  subCommands: { validate: validateCommand, explain: explainCommand, migrate: migrateCommand, ...envSubCommands },
 });
