@@ -29,6 +29,30 @@ export const ServerConfigSchema = Type.Object(
     app_root: Abs,
     /** APP_START_TIMEOUT: default seconds a new release has to pass its health check. */
     app_start_timeout_s: Type.Integer({ minimum: 1, maximum: 3600 }),
+    /** How many release trees the deploy pipeline keeps per app besides the current one (for rollback). */
+    keep_releases: Type.Integer({ minimum: 1, maximum: 100 }),
+    /** Default timeout of `hop3 run` one-off commands, in seconds. */
+    run_timeout_s: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    /** The app runtime: the uWSGI emperor and where vassals, pidfiles and app logs live. */
+    runtime: Type.Object(
+      {
+        /** local: hop3-server starts its own emperor (dev, tests); external: a system emperor (hop3-emperor unit) watches vassal_dir. */
+        emperor: Type.Union([Type.Literal('local'), Type.Literal('external')]),
+        /** The uWSGI binary a local emperor runs. */
+        uwsgi: Abs,
+        vassal_dir: Abs,
+        /** Pidfiles of vassal masters (and of a local emperor). */
+        run_dir: Abs,
+        /** App logs: <log_dir>/<app>/<app>__<release>__<type>__<index>.log. */
+        log_dir: Abs,
+        /** An external emperor's pidfile, so the server can ask it to rescan at once (SIGWINCH); empty: it rescans every second. */
+        emperor_pidfile: Type.String({ maxLength: 4096, pattern: '^(/[^\\u0000]*)?$' }),
+        /** Loopback ports for web processes (keep them below 32768, the kernel's ephemeral range). */
+        port_min: Type.Integer({ minimum: 1024, maximum: 65535 }),
+        port_max: Type.Integer({ minimum: 1024, maximum: 65535 }),
+      },
+      { additionalProperties: false },
+    ),
     /** Largest JSON request body, in bytes. */
     max_body_bytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
     log_level: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
@@ -62,6 +86,18 @@ export const DEFAULT_CONFIG: ServerConfigData = {
   domain: 'localhost',
   app_root: '/home/hop3/apps',
   app_start_timeout_s: 60,
+  keep_releases: 3,
+  run_timeout_s: 600,
+  runtime: {
+    emperor: 'external',
+    uwsgi: '/usr/bin/uwsgi',
+    vassal_dir: '/var/lib/hop3/vassals',
+    run_dir: '/run/hop3',
+    log_dir: '/var/log/hop3/apps',
+    emperor_pidfile: '',
+    port_min: 20000,
+    port_max: 29999,
+  },
   max_body_bytes: 1024 * 1024,
   log_level: 'info',
   auth: { failure_burst: 10, failures_per_minute: 10, trusted_proxies: [] },
@@ -77,6 +113,16 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly [readonly string[],
   HOP3_DOMAIN: [['domain'], 'string'],
   HOP3_APP_ROOT: [['app_root'], 'string'],
   HOP3_APP_START_TIMEOUT: [['app_start_timeout_s'], 'int'],
+  HOP3_KEEP_RELEASES: [['keep_releases'], 'int'],
+  HOP3_RUN_TIMEOUT: [['run_timeout_s'], 'int'],
+  HOP3_EMPEROR: [['runtime', 'emperor'], 'string'],
+  HOP3_UWSGI: [['runtime', 'uwsgi'], 'string'],
+  HOP3_VASSAL_DIR: [['runtime', 'vassal_dir'], 'string'],
+  HOP3_RUN_DIR: [['runtime', 'run_dir'], 'string'],
+  HOP3_APP_LOG_DIR: [['runtime', 'log_dir'], 'string'],
+  HOP3_EMPEROR_PIDFILE: [['runtime', 'emperor_pidfile'], 'string'],
+  HOP3_APP_PORT_MIN: [['runtime', 'port_min'], 'int'],
+  HOP3_APP_PORT_MAX: [['runtime', 'port_max'], 'int'],
   HOP3_MAX_BODY_BYTES: [['max_body_bytes'], 'int'],
   HOP3_LOG_LEVEL: [['log_level'], 'string'],
   HOP3_AUTH_FAILURE_BURST: [['auth', 'failure_burst'], 'int'],
@@ -112,6 +158,8 @@ function mergeDefaults(file: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...structuredClone(DEFAULT_CONFIG), ...file };
   const auth = file['auth'];
   if (typeof auth === 'object' && auth !== null && !Array.isArray(auth)) merged['auth'] = { ...DEFAULT_CONFIG.auth, ...auth };
+  const runtime = file['runtime'];
+  if (typeof runtime === 'object' && runtime !== null && !Array.isArray(runtime)) merged['runtime'] = { ...DEFAULT_CONFIG.runtime, ...runtime };
   return merged;
 }
 
@@ -170,6 +218,7 @@ export function resolveConfig(opts: { file?: string | undefined; env?: Readonly<
     throw configError(`invalid server config (${sources.get('/listen') ?? opts.file ?? 'defaults'}): listen: ${(e as Error).message}`);
   }
   if (!isAbsolute(valid.data_dir)) throw configError('data_dir must be absolute');
+  if (valid.runtime.port_min > valid.runtime.port_max) throw configError(`runtime.port_min ${valid.runtime.port_min} is above runtime.port_max ${valid.runtime.port_max}`);
   return {
     config: { ...valid, listenAddress, dbPath: join(valid.data_dir, 'hop3.db'), keyPath: join(valid.data_dir, 'server.key') },
     warnings,

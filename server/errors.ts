@@ -6,14 +6,18 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { API_ERRORS, type ApiErrorCode } from '../shared-protocol/api/errors.ts';
+import { API_ERRORS, UPLOAD_API_ERRORS, type ApiErrorCode, type UploadApiCode } from '../shared-protocol/api/errors.ts';
 import type { ErrorBody } from '../shared-protocol/api/define.ts';
 import { isHop3Error } from '../shared-protocol/errors.ts';
 import { ROOTD_ERRORS } from '../shared-protocol/ops/index.ts';
+import { uploadHttpStatus } from '../shared-protocol/upload/errors.ts';
 import type { AppEnv } from './http/context.ts';
 import type { Logger } from './log.ts';
 
+const UPLOAD_STATUS = Object.fromEntries(Object.keys(UPLOAD_API_ERRORS).map((c) => [c, uploadHttpStatus(c as UploadApiCode)])) as Record<UploadApiCode, ContentfulStatusCode>;
+
 export const STATUS_BY_CODE: Readonly<Record<ApiErrorCode, ContentfulStatusCode>> = {
+  ...UPLOAD_STATUS,
   E_AUTH_REQUIRED: 401,
   E_AUTH_INVALID: 401,
   E_RATE_LIMITED: 429,
@@ -45,9 +49,29 @@ export const STATUS_BY_CODE: Readonly<Record<ApiErrorCode, ContentfulStatusCode>
   E_INTERNAL: 500,
 };
 
-/** API codes by the table; a code propagated from rootd is a bad gateway; anything else 500. */
+/**
+ * Codes of the runtime and the deploy pipeline that can reach a synchronous
+ * request (start, scale, run...): a failing app is a bad gateway, a missing
+ * emperor unavailable. (A deploy reports its failure in its event stream.)
+ */
+export const PIPELINE_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
+  E_EMPEROR_UNAVAILABLE: 503,
+  E_PORT_EXHAUSTED: 503,
+  E_HEALTHCHECK_FAILED: 502,
+  E_RUNTIME_CRASH_LOOP: 502,
+  E_RUNTIME_START_TIMEOUT: 504,
+  E_RUNTIME_ALREADY_RUNNING: 409,
+  E_RUNTIME_ENV_RESERVED: 409,
+  E_RUNTIME_UNREPRESENTABLE: 409,
+  E_RUNTIME_STOP_TIMEOUT: 500,
+  E_APP_CONFIG_INVALID: 409,
+};
+
+/** API codes by the table; pipeline codes by theirs; a code propagated from rootd is a bad gateway; anything else 500. */
 export function statusFor(code: string): ContentfulStatusCode {
   if (code in STATUS_BY_CODE) return STATUS_BY_CODE[code as ApiErrorCode];
+  const pipeline = PIPELINE_STATUS[code];
+  if (pipeline !== undefined) return pipeline;
   if (code in ROOTD_ERRORS) return 502;
   return 500;
 }

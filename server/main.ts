@@ -11,6 +11,7 @@ import { createToken, listTokens, revokeToken, type AdminIo } from './admin.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer } from './server.ts';
+import { createDeployExtension } from './deploy/extension.ts';
 import { SERVER_VERSION } from './version.ts';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, CONFIG: 3, DATA: 4, LISTEN: 5, INTERNAL: 70 } as const;
@@ -64,7 +65,7 @@ function loadConfig(flag: string | undefined): ServerConfig {
 async function serve(configFlag: string | undefined): Promise<void> {
   const config = loadConfig(configFlag);
   const log = createLogger({ level: config.log_level });
-  const running = await startServer(config, { log });
+  const running = await startServer(config, { log, extend: (ctx) => createDeployExtension(ctx) });
   const stop = (signal: string): void => {
     log.info('stopping', { signal });
     running.close().then(

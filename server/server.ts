@@ -77,7 +77,7 @@ function listen(server: Server, config: ServerConfig): Promise<void> {
 
 export async function startServer(
   config: ServerConfig,
-  opts: { log: Logger; clock?: () => Date; extend?: (ctx: ServerContext) => Extension },
+  opts: { log: Logger; clock?: () => Date; extend?: (ctx: ServerContext) => Extension | Promise<Extension> },
 ): Promise<RunningServer> {
   const clock = opts.clock ?? (() => new Date());
   const log = opts.log;
@@ -93,7 +93,14 @@ export async function startServer(
     onWarning: (m) => log.warn(m),
   });
   const context: ServerContext = { config, db: opened.db, secrets, rootd, clock, log };
-  const ext = opts.extend?.(context) ?? {};
+  let ext: Extension;
+  try {
+    ext = (await opts.extend?.(context)) ?? {};
+  } catch (e) {
+    await rootd.close();
+    opened.close();
+    throw e;
+  }
   const app = createApp({
     db: opened.db,
     secrets,
@@ -113,6 +120,8 @@ export async function startServer(
     await listen(server, config);
     if (a.kind === 'unix') chmodSync(a.path, 0o660);
   } catch (e) {
+    await ext.close?.();
+    await rootd.close();
     opened.close();
     throw e;
   }

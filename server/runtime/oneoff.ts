@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import { DEFAULT_APP_ENV } from './emperor.ts';
 
 export interface OneOffOptions {
-  readonly command: string;
+  /** a shell line (run with /bin/sh -c), or an argv array run as is (argv[0] looked up in the env's PATH) */
+  readonly command: string | readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   /** default 10 minutes */
@@ -19,6 +20,8 @@ export interface OneOffOptions {
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** base env under the app env (default PATH and LANG, as apps get under the emperor) */
   readonly baseEnv?: Readonly<Record<string, string>>;
+  /** aborting kills the whole process group (e.g. the `hop3 run` client went away) */
+  readonly signal?: AbortSignal;
 }
 
 export interface OneOffResult {
@@ -28,7 +31,12 @@ export interface OneOffResult {
   readonly durationMs: number;
 }
 
-export function oneOffArgv(command: string): [string, string[]] {
+export function oneOffArgv(command: string | readonly string[]): [string, string[]] {
+  if (typeof command !== 'string') {
+    const [file, ...args] = command;
+    if (file === undefined || file === '') throw new TypeError('an argv command needs a program');
+    return [file, args];
+  }
   return ['/bin/sh', ['-c', command]];
 }
 
@@ -56,14 +64,19 @@ export function runOneOff(opts: OneOffOptions): Promise<OneOffResult> {
   pipeLines(child.stdout, 'stdout');
   pipeLines(child.stderr, 'stderr');
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
+  const killGroup = (): void => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     } catch {
       // already gone
     }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
   }, opts.timeoutMs ?? 600_000);
+  opts.signal?.addEventListener('abort', killGroup, { once: true });
+  if (opts.signal?.aborted === true) killGroup();
   return new Promise((resolve) => {
     child.once('error', () => {
       clearTimeout(timer);

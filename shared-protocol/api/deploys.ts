@@ -11,6 +11,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AppName, ERROR_CODE_KEY } from './common.ts';
 import { defineRoute, NoQuery, Timestamp } from './define.ts';
+import { UPLOAD_API_ERRORS, type UploadApiCode } from './errors.ts';
 
 /** Opaque deploy id, e.g. dep-3f9a1c0b7d2e. */
 export const DeployId = Type.String({
@@ -135,6 +136,8 @@ export type DeployEvent =
   | { readonly event: 'secret'; readonly data: SecretEvent }
   | { readonly event: 'end'; readonly data: EndEvent };
 
+const UPLOAD_CODES = Object.keys(UPLOAD_API_ERRORS) as UploadApiCode[];
+
 export const DeployParams = Type.Object({ app: AppName, id: DeployId }, { additionalProperties: false });
 const AppOnlyParams = Type.Object({ app: AppName }, { additionalProperties: false });
 
@@ -154,7 +157,7 @@ export const DEPLOY_ROUTES = [
     rawBody: 'application/gzip',
     response: DeployAccepted,
     status: 202,
-    errors: ['E_INVALID_APP_NAME', 'E_DOMAIN_TAKEN', 'E_DEPLOY_IN_PROGRESS', 'E_UNSUPPORTED_MEDIA_TYPE', 'E_PAYLOAD_TOO_LARGE'],
+    errors: ['E_INVALID_APP_NAME', 'E_DOMAIN_TAKEN', 'E_DEPLOY_IN_PROGRESS', 'E_UNSUPPORTED_MEDIA_TYPE', ...UPLOAD_CODES],
   }),
   defineRoute({
     name: 'deploys.events',

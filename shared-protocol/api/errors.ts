@@ -4,8 +4,18 @@
  * Codes that come back from rootd keep their own code (see ROOTD_ERRORS).
  */
 import { defineErrors } from '../errors.ts';
+import { UPLOAD_ERRORS } from '../upload/errors.ts';
+
+/** The upload refusals a deploy request can answer (the E_BUNDLE_* codes stay on the CLI side). */
+export type UploadApiCode = Extract<keyof typeof UPLOAD_ERRORS, `E_UPLOAD_${string}`>;
+export const UPLOAD_API_ERRORS = Object.fromEntries(Object.entries(UPLOAD_ERRORS).filter(([k]) => k.startsWith('E_UPLOAD_'))) as Pick<
+  typeof UPLOAD_ERRORS,
+  UploadApiCode
+>;
 
 export const API_ERRORS = defineErrors({
+  /** The deploy upload's refusals (E_UPLOAD_*), answered by POST /v1/apps/:app/deploys. */
+  ...UPLOAD_API_ERRORS,
   E_AUTH_REQUIRED: {
     meaning: 'The request has no bearer token (every route but GET /v1/health needs one).',
     hint: 'Log in with `hop3 login --server URL --token hop3_...`, or set HOP3_API_TOKEN.',

@@ -152,14 +152,14 @@ export const PROCESS_ROUTES = [
     path: '/v1/apps/:app/actions/:action',
     summary:
       'start: run the current release at its scale and health-check it (the site is re-applied); stop: stop every process (nginx answers 502 meanwhile); ' +
-      'restart: start the current release again beside itself, health-check, switch, stop the old copies (no downtime).',
+      'restart: reload every process of the current release in place (about 1 s without each; a redeploy or rollback has no downtime), or start it when stopped.',
     auth: true,
     params: ActionParams,
     query: NoQuery,
     body: undefined,
     response: ProcessList,
     status: 200,
-    errors: [...NOT_LIVE, 'E_DEPLOY_IN_PROGRESS', 'E_ROUTE_NOT_FOUND'],
+    errors: [...NOT_LIVE, 'E_DEPLOY_IN_PROGRESS'],
   }),
   defineRoute({
     name: 'processes.list',

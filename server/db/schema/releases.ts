@@ -47,12 +47,19 @@ export const releases = sqliteTable(
     processes: text('processes', { mode: 'json' }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
     /** Loopback port of the web process, once started. */
     port: integer('port'),
+    /** Loopback ports of every web copy (what nginx balances over), once switched. */
+    webPorts: text('web_ports', { mode: 'json' }).$type<number[]>().notNull().default(sql`'[]'`),
+    /** Pipeline steps with durations: [{"step":"build","duration_ms":812,"outcome":"ok"}, ...]. */
+    steps: text('steps', { mode: 'json' }).$type<Array<{ step: string; duration_ms: number; outcome: string }>>().notNull().default(sql`'[]'`),
+    /** Relative static root (static sites), e.g. "public"; null when the app has processes only. */
+    staticRoot: text('static_root'),
     /** Directory under APP_ROOT holding this release's tree. */
     releaseDir: text('release_dir'),
     buildMs: integer('build_ms'),
     deployMs: integer('deploy_ms'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
+    errorHint: text('error_hint'),
     /** Name of the API token that started the deploy. */
     createdBy: text('created_by'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
