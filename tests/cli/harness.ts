@@ -52,7 +52,17 @@ export interface CliUser {
   readonly home: string;
   readonly configHome: string;
   run(args: readonly string[], opts?: { env?: Record<string, string>; cwd?: string; input?: string }): Promise<Ran>;
+  /** A long-running CLI (logs -f): read its output as it comes, stop it by pid. */
+  start(args: readonly string[]): LiveCli;
   cleanup(): void;
+}
+
+export interface LiveCli {
+  stdout(): string;
+  /** Resolves once stdout matches re (rejects after timeoutMs). */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** SIGTERM this CLI process; resolves with its exit code or signal. */
+  stop(): Promise<number | string | null>;
 }
 
 export function cliUser(): CliUser {
@@ -67,6 +77,32 @@ export function cliUser(): CliUser {
         ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
         ...(opts.input === undefined ? {} : { input: opts.input }),
       }),
+    start(args) {
+      const p = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+        cwd: REPO,
+        env: cleanEnv({ HOME: t.dir, XDG_CONFIG_HOME: configHome }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | string | null>((r) => p.on('exit', (code, signal) => r(code ?? signal)));
+      return {
+        stdout: () => out,
+        async waitFor(re, timeoutMs = 20_000) {
+          const deadline = Date.now() + timeoutMs;
+          while (!re.test(out)) {
+            if (Date.now() > deadline || p.exitCode !== null) throw new Error(`no ${re} in CLI output:\n${out}\nstderr:\n${err}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        },
+        async stop() {
+          if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+          return exited;
+        },
+      };
+    },
     cleanup: t.cleanup,
   };
 }
@@ -105,7 +141,10 @@ export async function startServer(opts: { rootd?: boolean; env?: Record<string, 
   let stderr = '';
   const exited = new Promise<void>((r) => p.on('exit', () => r()));
   const address = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => {
+      p.kill('SIGTERM');
+      fail(new Error(`server did not start: ${stderr}`));
+    }, 30_000);
     p.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
       const m = /"msg":"hop3-server listening","address":"([^"]+)"/.exec(stderr);
