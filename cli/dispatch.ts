@@ -81,9 +81,13 @@ function checkFlag(token: string, table: Map<string, boolean>, where: string): b
   const body = token.startsWith('--') ? token.slice(2) : token.slice(1);
   const name = body.split('=')[0] ?? '';
   if (!token.startsWith('--') && name.length > 1) {
-    // -abc: a cluster of one-letter boolean flags.
-    for (const ch of name) if (table.get(ch) !== false) throw usageError(`unknown flag "-${ch}" for "${where}"`, `See "${where} --help".`);
-    return false;
+    // -abc: a cluster of one-letter flags; only the last may take a value (-fn 5).
+    const chars = [...name];
+    for (const [i, ch] of chars.entries()) {
+      const v = table.get(ch);
+      if (v === undefined || (v && i < chars.length - 1)) throw usageError(`unknown flag "-${ch}" for "${where}"`, `See "${where} --help".`);
+    }
+    return table.get(chars[chars.length - 1] ?? '') === true && !body.includes('=');
   }
   const takesValue = table.get(name);
   if (takesValue === undefined) {
