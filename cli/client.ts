@@ -18,7 +18,7 @@ type Empty<T> = keyof T extends never ? true : false;
 
 /** Path params, query and JSON body of a route; each key required only when the route has it. */
 export type CallInput<N extends RouteName> = (Empty<ParamsOf<RouteOf<N>>> extends true ? { params?: ParamsOf<RouteOf<N>> } : { params: ParamsOf<RouteOf<N>> }) &
-  (Empty<QueryOf<RouteOf<N>>> extends true ? { query?: QueryOf<RouteOf<N>> } : { query?: QueryOf<RouteOf<N>> }) &
+  { query?: QueryOf<RouteOf<N>> } &
   (BodyOf<RouteOf<N>> extends undefined ? { body?: undefined } : { body: BodyOf<RouteOf<N>> });
 
 export interface ClientOptions {

@@ -145,10 +145,15 @@ export function resolveCommand(root: AnyCommand, argv: readonly string[]): Resol
   if (!help) {
     const where = ['hop3', ...path].join(' ');
     const table = flagTable(cmd);
+    const positionals = hasPositionals(cmd);
     for (let i = 0; i < rest.length; i++) {
       const tok = rest[i] as string;
       if (tok === '--') break;
-      if (tok.startsWith('-') && tok !== '-' && checkFlag(tok, table, where)) i++;
+      if (tok.startsWith('-') && tok !== '-') {
+        if (checkFlag(tok, table, where)) i++;
+      } else if (!positionals) {
+        throw usageError(`"${where}" takes no argument, got "${tok}"`, `See "${where} --help".`);
+      }
     }
   }
   return { cmd, path, args: rest, help, json };

@@ -7,6 +7,7 @@ import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import type { DeployRef } from '../../shared-protocol/api/deploys.ts';
 import { loadApp, type LoadResult } from '../../shared-protocol/config/index.ts';
+import { isHop3Error } from '../../shared-protocol/errors.ts';
 import { resolveAppName } from '../app-resolve.ts';
 import { createBundle } from '../bundle/bundle.ts';
 import type { ApiClient } from '../client.ts';
@@ -58,6 +59,9 @@ async function upload(client: ApiClient, app: string, dir: string, ignore: reado
       sent = n;
       line.update(n);
     },
+  }).catch((e: unknown) => {
+    line.abort();
+    throw e;
   });
   line.done(sent, Date.now() - started);
   if (!json) io.err(`Deploy ${accepted.deploy.id}: release ${accepted.deploy.release} of ${app}\n`);
@@ -87,6 +91,8 @@ export async function deployPhase<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (isCliError(e)) throw withExit(e, exitForDeployError(e.code, e.exit));
+    // The bundle walk refuses with a Hop3Error (E_BUNDLE_*, E_UPLOAD_*): the same code, as a deploy failure.
+    if (isHop3Error(e)) throw new CliError(e.code, e.message, { hint: e.hint, exit: exitForDeployError(e.code, EXIT.UNEXPECTED) });
     throw e;
   }
 }

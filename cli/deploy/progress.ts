@@ -11,6 +11,8 @@ export function bytes(n: number): string {
 export interface ProgressLine {
   update(sentBytes: number): void;
   done(sentBytes: number, ms: number): void;
+  /** End a redrawn line after a failure, so the error starts on its own line. */
+  abort(): void;
 }
 
 export function progressLine(io: Io, label: string, now: () => number = Date.now): ProgressLine {
@@ -27,6 +29,9 @@ export function progressLine(io: Io, label: string, now: () => number = Date.now
     },
     done(sent, ms) {
       io.err(`${drawn ? '\r\u001b[2K' : ''}${label}: ${bytes(sent)} sent in ${(ms / 1000).toFixed(1)} s\n`);
+    },
+    abort() {
+      if (drawn) io.err('\n');
     },
   };
 }

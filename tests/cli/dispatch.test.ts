@@ -49,6 +49,8 @@ const USAGE: Array<[string[], RegExp]> = [
   [['logs', '-x'], /unknown flag "-x" for "hop3 logs"/],
   [['logs', '-fz'], /unknown flag "-z" for "hop3 logs"/],
   [['xyzzy'], /unknown command "xyzzy" for "hop3"\.$/],
+  [['apps', 'extra'], /"hop3 apps" takes no argument, got "extra"/],
+  [['app', 'status', 'web'], /"hop3 app status" takes no argument, got "web"/],
 ];
 for (const [argv, re] of USAGE) {
   test(`"hop3 ${argv.join(' ')}" is a usage error (exit 2) saying ${re}`, () => {

@@ -1,7 +1,7 @@
 /** The real CLI against a real hop3-server: apps, env (config set/show/unset), domains, destroy, --json, exit codes. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliUser, json, startServer, tempDir, type CliUser, type RunningServer } from './harness.ts';
 
@@ -140,4 +140,20 @@ test('app destroy refuses without an exact --confirm, then destroys the app', as
   assert.deepEqual(json(ok), { deleted: 'doomed' });
   const apps = json<{ apps: Array<{ name: string }> }>(await u.run(['apps', '--json']));
   assert.equal(apps.apps.some((a) => a.name === 'doomed'), false);
+});
+
+test('deploy refuses a directory holding a symbolic link with exit 6 and the bundle code, before uploading', async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(join(t.dir, 'hop3.toml'), '[metadata]\nid = "web-two"\n\n[run]\nstart = "node server.js"\n');
+    writeFileSync(join(t.dir, 'server.js'), '');
+    symlinkSync('/etc/passwd', join(t.dir, 'passwd'));
+    const r = await u.run(['deploy', t.dir]);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /E_BUNDLE_SYMLINK: symbolic links cannot be uploaded: passwd/);
+    assert.match(r.stderr, /hint: Replace it by a copy/);
+    assert.doesNotMatch(r.stderr, /Uploading/);
+  } finally {
+    t.cleanup();
+  }
 });
