@@ -20,6 +20,7 @@ const procfileCommand = defineCommand({
   args: {
     dir: { type: 'positional', required: true, description: 'app directory holding the Procfile' },
     'dry-run': { type: 'boolean', default: false, description: 'print the hop3.toml instead of writing it' },
+    json: { type: 'boolean', default: false, description: 'print one JSON document: {written, toml, kept_in_procfile}' },
   },
   run({ args }): number {
     const dir = resolve(String(args.dir));
@@ -47,12 +48,18 @@ const procfileCommand = defineCommand({
     for (const [name, command] of Object.entries(procfile.processes)) {
       if (merged.processes[name]?.command !== command) throw new Error(`migration changed process ${name}`);
     }
+    const target = join(dir, 'hop3.toml');
+    if (!args['dry-run']) writeFileSync(target, migration.text, { flag: 'wx' });
+    if (args.json) {
+      const doc = { written: args['dry-run'] ? null : target, toml: migration.text, kept_in_procfile: migration.keptInProcfile };
+      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      return 0;
+    }
     if (args['dry-run']) {
       process.stdout.write(migration.text);
       return 0;
     }
-    writeFileSync(join(dir, 'hop3.toml'), migration.text, { flag: 'wx' });
-    process.stdout.write(`wrote ${join(dir, 'hop3.toml')}\n`);
+    process.stdout.write(`wrote ${target}\n`);
     if (migration.keptInProcfile.length > 0) {
       process.stdout.write(`kept in the Procfile (no hop3.toml form): ${migration.keptInProcfile.join(', ')}\n`);
     }
