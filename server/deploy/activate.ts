@@ -1,7 +1,9 @@
 /**
  * Steps 5-8, shared by deploy and rollback: start the release's processes,
- * health-check them, switch nginx to them and stop the previous release,
- * record the release as live and prune old trees.
+ * health-check them, switch nginx to them, record the release as live and
+ * prune old trees. The previous release is stopped by the caller once the
+ * deploy has reported (stopSuperseded): traffic has already moved, so the
+ * deploy's latency need not include its shutdown.
  */
 import type { AppPlan } from '../../shared-protocol/config/index.ts';
 import { runStep, say, type DeployState, type PipelineDeps } from './context.ts';
@@ -27,8 +29,14 @@ export function releaseSite(deps: PipelineDeps, st: DeployState, plan: AppPlan, 
   };
 }
 
-/** Runs start → health → switch → record; returns the app URL. Throws with st.started/st.switched telling what to undo. */
-export async function activate(deps: PipelineDeps, st: DeployState, plan: AppPlan, env: Readonly<Record<string, string>>, opts: ActivateOptions): Promise<string | undefined> {
+export interface Activated {
+  readonly url: string | undefined;
+  /** Stops the release this one replaced (logged; never fails the deploy). */
+  readonly stopSuperseded: () => Promise<void>;
+}
+
+/** Runs start → health → switch → record. Throws with st.started/st.switched telling what to undo. */
+export async function activate(deps: PipelineDeps, st: DeployState, plan: AppPlan, env: Readonly<Record<string, string>>, opts: ActivateOptions): Promise<Activated> {
   const { manager } = deps.runtime;
   let limited = false;
   st.run.status = 'starting';
@@ -58,12 +66,11 @@ export async function activate(deps: PipelineDeps, st: DeployState, plan: AppPla
   });
 
   const site = releaseSite(deps, st, plan, env);
+  const prev = st.previous === undefined || st.previous.id === st.release.id ? undefined : releaseId(st.previous.number);
   await runStep(st, deps, 'switch', async () => {
     st.switched = true;
     const detail = await switchTraffic(deps.rootd, st.app.name, site);
-    const prev = st.previous === undefined || st.previous.id === st.release.id ? undefined : releaseId(st.previous.number);
-    await stopPrevious(manager, deps.log, st.app.name, prev, (l) => say(st, 'switch', l));
-    return { detail };
+    return { detail: prev === undefined ? detail : `${detail}; ${prev} stops once this deploy reports` };
   });
 
   await runStep(st, deps, 'record', async () => {
@@ -76,5 +83,9 @@ export async function activate(deps: PipelineDeps, st: DeployState, plan: AppPla
   });
   // the record step's own timing is known only now
   if (st.run.kind === 'deploy') updateRelease(deps.db, st.release.id, { steps: st.steps });
-  return siteUrl(site.hostnames);
+  const app = st.app.name;
+  return {
+    url: siteUrl(site.hostnames),
+    stopSuperseded: () => stopPrevious(manager, deps.log, app, prev, (l) => deps.log.info(l, { app })),
+  };
 }

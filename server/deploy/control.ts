@@ -92,6 +92,7 @@ export function createControl(deps: PipelineDeps, registry: DeployRegistry, summ
   async function locked<T>(app: string, what: string, work: () => Promise<T>): Promise<T> {
     const unlock = registry.lock(app, what);
     try {
+      await registry.whenSettled(app);
       return await work();
     } finally {
       unlock();

@@ -38,6 +38,7 @@ export function createHooks(deps: PipelineDeps, registry: DeployRegistry): AppHo
     async beforeDelete(app) {
       const unlock = registry.lock(app.name, 'destroy');
       try {
+        await registry.whenSettled(app.name);
         await destroyApp(deps, app);
         registry.forget(app.name);
       } finally {

@@ -99,7 +99,36 @@ export class DeployRegistry {
   /** App → what holds its lock (a deploy id or an operation name). */
   private readonly busy = new Map<string, string>();
 
+  /** App → background work an operation left behind (stopping a superseded release). */
+  private readonly settling = new Map<string, Promise<void>>();
+
   constructor(private readonly now: () => number = () => Date.now()) {}
+
+  /**
+   * Registers work that finishes after an operation has reported (the previous
+   * release stopping once traffic has moved). Operations that touch the app's
+   * processes await `whenSettled` first, so they never race it.
+   */
+  settle(app: string, work: Promise<void>): void {
+    const prev = this.settling.get(app) ?? Promise.resolve();
+    const next: Promise<void> = prev
+      .then(() => work)
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.settling.get(app) === next) this.settling.delete(app);
+      });
+    this.settling.set(app, next);
+  }
+
+  /** Resolves once no background work of any app is left (server shutdown). */
+  async allSettled(): Promise<void> {
+    while (this.settling.size > 0) await Promise.all([...this.settling.values()]);
+  }
+
+  /** Resolves once no background work of the app is left. */
+  async whenSettled(app: string): Promise<void> {
+    for (let p = this.settling.get(app); p !== undefined; p = this.settling.get(app)) await p;
+  }
 
   /** Takes the app's lock for a synchronous operation (start, stop, scale, destroy); returns the unlock. */
   lock(app: string, what: string): () => void {

@@ -118,6 +118,7 @@ export async function createDeployExtension(ctx: ServerContext, opts: DeployExte
     },
     close: async () => {
       await reconciled;
+      await registry.allSettled(); // superseded releases finish stopping before the emperor goes
       if (local !== undefined) await local.stop();
     },
   };

@@ -119,7 +119,9 @@ export function createPipeline(deps: PipelineDeps, extras: PipelineExtras) {
         updateRelease(db, st.release.id, { envKeys: keys, envSealed: sealEnv(deps.secrets, app.name, st.release.number, env) });
         return { detail: `${keys.length} vars${resolved.generated.length > 0 ? `, generated ${resolved.generated.join(', ')}` : ''}` };
       });
-      const url = await activate(deps, st, plan, env, { hooks: true });
+      await registry.whenSettled(app.name); // the release before the current one may still be stopping
+      const { url, stopSuperseded } = await activate(deps, st, plan, env, { hooks: true });
+      registry.settle(app.name, stopSuperseded());
       st.run.end({ status: 'live', kind: 'deploy', release: st.release.number, duration_ms: Math.round(performance.now() - st.startedMs), ...(url === undefined ? {} : { url }) }, Date.now());
       deps.log.info('deploy live', { app: app.name, release: st.release.number, ms: Math.round(performance.now() - st.startedMs) });
     } catch (e) {

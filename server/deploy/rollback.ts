@@ -43,7 +43,9 @@ export function createRollback(deps: PipelineDeps, registry: DeployRegistry) {
       const plan = loadPlan(st.dir).plan;
       if (st.release.envSealed === null) throw new Hop3Error('E_RELEASE_UNAVAILABLE', `release ${st.release.number} has no stored env`);
       const env = openEnv(deps.secrets, st.app.name, st.release.number, st.release.envSealed);
-      const url = await activate(deps, st, plan, env, { hooks: false });
+      await registry.whenSettled(st.app.name);
+      const { url, stopSuperseded } = await activate(deps, st, plan, env, { hooks: false });
+      registry.settle(st.app.name, stopSuperseded());
       st.run.end({ status: 'live', kind: 'rollback', release: st.release.number, duration_ms: Math.round(performance.now() - st.startedMs), ...(url === undefined ? {} : { url }) }, Date.now());
       deps.log.info('rollback live', { app: st.app.name, release: st.release.number });
     } catch (e) {

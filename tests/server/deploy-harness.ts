@@ -206,3 +206,21 @@ export function stepsOf(events: readonly ParsedSseEvent[]): string[] {
     .filter((s) => s.phase === 'end')
     .map((s) => `${s.step}:${s.outcome ?? ''}`);
 }
+
+/**
+ * Polls `check` until it stops throwing, or rethrows its last error after `timeoutMs`.
+ * The release a deploy or rollback supersedes stops just after the deploy reports
+ * (traffic has already moved), so "the old processes are gone" is eventual.
+ */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { EXAMPLES, startDeployHarness, stepsOf, type DeployHarness } from './deploy-harness.ts';
+import { EXAMPLES, eventually, startDeployHarness, stepsOf, type DeployHarness } from './deploy-harness.ts';
 
 let h: DeployHarness;
 let work: string;
@@ -107,7 +107,7 @@ test('a redeploy switches to the new release with no failed request, stops the o
   assert.ok(ok > 10, `only ${ok} requests made it`);
   const after = (await h.get(`${app}.hop3.test`)).body;
   assert.notEqual(after, before, 'a new process (pid) answers');
-  assert.deepEqual(await vassalsOf(app), [`${app}__r4__web__1.ini`]);
+  await eventually(async () => assert.deepEqual(await vassalsOf(app), [`${app}__r4__web__1.ini`]));
   // keep_releases = 2: the current tree and the two newest superseded ones
   assert.deepEqual(readdirSync(join(h.appRoot, app, 'src')).sort(), ['r2', 'r3', 'r4']);
 });

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { apps, releases } from '../../server/db/schema/index.ts';
-import { EXAMPLES, readSse, startDeployHarness, type DeployHarness } from './deploy-harness.ts';
+import { EXAMPLES, eventually, readSse, startDeployHarness, type DeployHarness } from './deploy-harness.ts';
 
 let h: DeployHarness;
 before(async () => {
@@ -41,14 +41,14 @@ test('rollback brings the previous release back from its kept tree without a reb
   assert.equal(end?.status, 'live', JSON.stringify(end?.error));
   const steps = events.filter((e) => e.event === 'step' && JSON.parse(e.data).phase === 'end').map((e) => JSON.parse(e.data).step as string);
   assert.deepEqual(steps, ['start', 'health', 'switch', 'record']);
-  assert.deepEqual(vassalsOf(app), [`${app}__r1__web__1.ini`]);
+  await eventually(() => assert.deepEqual(vassalsOf(app), [`${app}__r1__web__1.ini`]));
   assert.equal((await h.get(`${app}.hop3.test`)).status, 200);
   const rel = (await h.api('GET', `/v1/apps/${app}/releases`)).json as { releases: Array<{ number: number; status: string; current: boolean }> };
   assert.deepEqual(rel.releases.map((x) => [x.number, x.status, x.current]), [[2, 'superseded', false], [1, 'live', true]]);
   // and forward again, by number
   const again = await h.api('POST', `/v1/apps/${app}/rollback`, { release: 2 });
   assert.equal((await h.follow(app, (again.json as { deploy: { id: string } }).deploy.id)).end?.status, 'live');
-  assert.deepEqual(vassalsOf(app), [`${app}__r2__web__1.ini`]);
+  await eventually(() => assert.deepEqual(vassalsOf(app), [`${app}__r2__web__1.ini`]));
   const bad = await h.api('POST', `/v1/apps/${app}/rollback`, { release: 2 });
   assert.equal(bad.status, 409);
   assert.equal((bad.json as { error: { code: string } }).error.code, 'E_RELEASE_UNAVAILABLE');
@@ -75,7 +75,7 @@ test('scaling web to 3 puts every copy behind nginx, and back to 1 takes them ou
   // the scale is kept for the next deploy
   await h.api('PATCH', `/v1/apps/${app}/processes`, { web: 2 });
   await deployLive(app);
-  assert.deepEqual(vassalsOf(app), [`${app}__r2__web__1.ini`, `${app}__r2__web__2.ini`]);
+  await eventually(() => assert.deepEqual(vassalsOf(app), [`${app}__r2__web__1.ini`, `${app}__r2__web__2.ini`]));
   const unknown = await h.api('PATCH', `/v1/apps/${app}/processes`, { worker: 1 });
   assert.equal((unknown.json as { error: { code: string } }).error.code, 'E_PROCESS_TYPE_NOT_FOUND');
 });
