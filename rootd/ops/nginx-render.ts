@@ -122,8 +122,8 @@ function pathLocations(path: string, port: number): string[] {
 interface Checked {
   readonly app: string;
   readonly hostnames: string[];
-  /** The app's upstream group name and the ports of its copies. */
-  readonly upstream: { name: string; ports: number[] };
+  /** The app's upstream group name and the ports of its copies; undefined for a static-only site. */
+  readonly upstream: { name: string; ports: number[] } | undefined;
   readonly staticRoot: string | undefined;
   readonly tls: { crt: string; key: string } | undefined;
   readonly paths: Array<{ name: string; port: number; path: string }>;
@@ -146,11 +146,14 @@ function check(site: SiteParams, ctx: RenderContext): Checked {
     throw new Hop3Error('E_NGINX_INVALID_SITE', 'refusing to render a site without hostnames');
   }
   const hostnames = site.hostnames.map((h) => assertToken('hostname', h, HOST_RE));
-  const upstream = checkUpstream(app, site.upstream_ports);
+  const upstream = site.upstream_ports === undefined ? undefined : checkUpstream(app, site.upstream_ports);
   let staticRoot: string | undefined;
   if (site.static_root !== undefined) {
     if (ctx.staticRootPath === undefined) throw new Hop3Error('E_INTERNAL', 'static root given without its guarded path');
     staticRoot = assertToken('static root', ctx.staticRootPath, SAFE_ABS_PATH_RE);
+  }
+  if (upstream === undefined && staticRoot === undefined) {
+    throw new Hop3Error('E_NGINX_INVALID_SITE', 'refusing to render a site with neither upstream_ports nor static_root');
   }
   let tls: Checked['tls'];
   if (site.tls !== undefined) {
@@ -177,12 +180,20 @@ function check(site: SiteParams, ctx: RenderContext): Checked {
   return { app, hostnames, upstream, staticRoot, tls, paths, subs };
 }
 
-/** The main server's body: proxy headers, path endpoints, then location / (static first if any). */
+/**
+ * The main server's body: proxy headers (when anything is proxied), path
+ * endpoints, then location /: the static root first with the app as fallback,
+ * the app alone, or (static-only: no upstream) the static root alone, where a
+ * missing file is nginx's own 404.
+ */
 function mainBody(c: Checked): string[] {
-  const out: string[] = [...PROXY_HEADERS];
-  if (c.staticRoot !== undefined) out.push('', `    root ${c.staticRoot};`, '    disable_symlinks on;');
+  const proxies = c.upstream !== undefined || c.paths.length > 0;
+  const out: string[] = proxies ? [...PROXY_HEADERS] : [];
+  if (c.staticRoot !== undefined) out.push(...(proxies ? [''] : []), `    root ${c.staticRoot};`, '    disable_symlinks on;');
   for (const p of c.paths) out.push('', `    # endpoint ${p.name}`, ...pathLocations(p.path, p.port));
-  if (c.staticRoot !== undefined) {
+  if (c.upstream === undefined) {
+    out.push('', ...block('location /', ['        try_files $uri $uri/ =404;']));
+  } else if (c.staticRoot !== undefined) {
     out.push('', ...block('location /', ['        try_files $uri $uri/index.html @hop3_upstream;']));
     out.push('', ...block('location @hop3_upstream', appProxy(c.upstream.name)));
   } else {
@@ -204,7 +215,7 @@ export function renderSite(site: SiteParams, ctx: RenderContext): string {
     siteMarker(c.app),
     '# Rendered by hop3-rootd from its state file. Do not edit: reconcile rewrites this file.',
   ];
-  const servers: string[][] = [upstreamBlock(c.upstream.name, c.upstream.ports)];
+  const servers: string[][] = c.upstream === undefined ? [] : [upstreamBlock(c.upstream.name, c.upstream.ports)];
   if (c.tls === undefined) {
     servers.push(server([...listen(ctx, httpPort, { ssl: false, def: false }), `    server_name ${c.hostnames.join(' ')};`], mainBody(c)));
     for (const s of c.subs) {

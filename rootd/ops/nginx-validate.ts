@@ -1,8 +1,9 @@
 /**
  * Site validation beyond the op schema: re-check the schema (handlers never
  * trust that dispatch ran), then the cross-field rules a schema cannot say
- * (unique endpoint names/paths/subdomains, subdomain names that collide with
- * hostnames or exceed 253 chars), and hostname claims across apps.
+ * (something to serve: a static root, upstream ports or both; unique endpoint
+ * names/paths/subdomains, subdomain names that collide with hostnames or
+ * exceed 253 chars), and hostname claims across apps.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Hop3Error } from '../../shared-protocol/errors.ts';
@@ -10,10 +11,10 @@ import { SiteParams, type NginxState } from '../../shared-protocol/ops/nginx.ts'
 
 const siteCheck = TypeCompiler.Compile(SiteParams);
 
-function invalid(message: string): Hop3Error {
-  return new Hop3Error('E_NGINX_INVALID_SITE', message, {
-    hint: 'Give each endpoint a unique name and a unique subdomain or path, distinct from the hostnames.',
-  });
+const ENDPOINT_HINT = 'Give each endpoint a unique name and a unique subdomain or path, distinct from the hostnames.';
+
+function invalid(message: string, hint = ENDPOINT_HINT): Hop3Error {
+  return new Hop3Error('E_NGINX_INVALID_SITE', message, { hint });
 }
 
 /** Every server name a site answers to: its hostnames, then <sub>.<hostname> per subdomain endpoint. */
@@ -32,6 +33,12 @@ export function validateSite(site: unknown): asserts site is SiteParams {
     throw new Hop3Error('E_INVALID_PARAMS', `nginx site: ${errs.join('; ')}`, {
       hint: 'See the nginx.apply_site schema in daemon.describe.',
     });
+  }
+  if (site.upstream_ports === undefined && site.static_root === undefined) {
+    throw invalid(
+      `site ${site.app} has neither static_root nor upstream_ports: nothing would serve it`,
+      'Send upstream_ports (the web copies), static_root (files served by nginx) or both.',
+    );
   }
   const endpointNames = new Set<string>();
   const paths = new Set<string>();

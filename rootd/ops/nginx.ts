@@ -99,7 +99,7 @@ function normalize(site: SiteParams): SiteParams {
   return {
     app: site.app,
     hostnames: [...site.hostnames],
-    upstream_ports: [...site.upstream_ports],
+    ...(site.upstream_ports !== undefined ? { upstream_ports: [...site.upstream_ports] } : {}),
     ...(site.static_root !== undefined ? { static_root: site.static_root } : {}),
     ...(site.tls !== undefined ? { tls: { cert_id: site.tls.cert_id } } : {}),
     ...(site.endpoints !== undefined ? { endpoints: site.endpoints.map((e) => ({ ...e })) } : {}),

@@ -26,8 +26,8 @@ export const NGINX_ERRORS = defineErrors({
     hint: 'Rename or move the operator file out of the site directory, or choose another app name; rootd never overwrites unmarked files.',
   },
   E_NGINX_INVALID_SITE: {
-    meaning: 'The site passes the schema but is not coherent (duplicate endpoint names, paths or subdomains, a subdomain name equal to a hostname, a name longer than 253 chars).',
-    hint: 'Give each endpoint a unique name and a unique subdomain or path.',
+    meaning: 'The site passes the schema but is not coherent (neither static_root nor upstream_ports, duplicate endpoint names, paths or subdomains, a subdomain name equal to a hostname, a name longer than 253 chars).',
+    hint: 'Give the site a static_root, upstream_ports or both; give each endpoint a unique name and a unique subdomain or path.',
   },
   E_TLS_CERT_MISSING: {
     meaning: 'The certificate id names no <id>.crt / <id>.key pair (regular files) in rootd\'s tls_dir; nothing was changed.',
@@ -45,7 +45,12 @@ export const UrlPath = Type.String({ minLength: 2, maxLength: 200, pattern: URL_
 
 /** Static root, relative to <APP_ROOT>/<app>/src/; segments never start with '.' (so no ".."). */
 export const STATIC_ROOT_PATTERN = '^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$';
-export const StaticRoot = Type.String({ minLength: 1, maxLength: 256, pattern: STATIC_ROOT_PATTERN });
+export const StaticRoot = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: STATIC_ROOT_PATTERN,
+  description: 'Relative to `<APP_ROOT>/<app>/src/`. Without upstream_ports a missing file is a 404; with them it falls back to the app.',
+});
 
 export const ENDPOINT_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,31}$';
 export const EndpointName = Type.String({ minLength: 1, maxLength: 32, pattern: ENDPOINT_NAME_PATTERN });
@@ -72,14 +77,21 @@ export const MAX_UPSTREAM_PORTS = 32;
  * The loopback ports of the app's web copies, one per copy. rootd renders them
  * as one nginx upstream: requests are spread round-robin and a copy that
  * refuses the connection (stopped, restarting) is skipped for that request.
+ * Absent for a static-only site (no processes): a missing file is then a 404.
  */
-export const UpstreamPorts = Type.Array(Port, { minItems: 1, maxItems: MAX_UPSTREAM_PORTS, uniqueItems: true });
+export const UpstreamPorts = Type.Array(Port, {
+  minItems: 1,
+  maxItems: MAX_UPSTREAM_PORTS,
+  uniqueItems: true,
+  description: 'Loopback ports of the web copies (one upstream group). A site needs upstream_ports, static_root or both.',
+});
 
 export const SiteParams = Type.Object(
   {
     app: AppName,
     hostnames: Type.Array(Hostname, { minItems: 1, maxItems: MAX_HOSTNAMES, uniqueItems: true }),
-    upstream_ports: UpstreamPorts,
+    /** A site has upstream_ports, static_root or both (checked by rootd: E_NGINX_INVALID_SITE). */
+    upstream_ports: Type.Optional(UpstreamPorts),
     static_root: Type.Optional(StaticRoot),
     tls: Type.Optional(SiteTls),
     endpoints: Type.Optional(Type.Array(Endpoint, { maxItems: MAX_ENDPOINTS })),

@@ -169,6 +169,31 @@ test('a static root is served by nginx directly and everything else falls back t
   assert.equal((await rawGet(http, 'web.test', '/api/x')).body, 'api web.test /api/x');
 });
 
+test('a static-only site (no upstream ports) serves its files, answers 404 for a missing one, and unknown hosts still get 444', async () => {
+  const e = E();
+  const pub = join(e.config.app_root, 'docs', 'src', 'site');
+  mkdirSync(join(pub, 'guide'), { recursive: true });
+  writeFileSync(join(pub, 'index.html'), 'docs index\n');
+  writeFileSync(join(pub, 'page.html'), 'a page\n');
+  writeFileSync(join(pub, 'guide', 'index.html'), 'guide index\n');
+  openForWorkers(e.dir, e.config.app_root, join(e.config.app_root, 'docs'), join(e.config.app_root, 'docs', 'src'), pub, join(pub, 'guide'));
+  const r = await e.call('nginx.apply_site', { app: 'docs', hostnames: ['docs.test'], static_root: 'site' });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const page = await rawGet(http, 'docs.test', '/page.html');
+  assert.deepEqual([page.status, page.body], [200, 'a page\n']);
+  const index = await rawGet(http, 'docs.test', '/');
+  assert.deepEqual([index.status, index.body], [200, 'docs index\n']);
+  assert.equal((await rawGet(http, 'docs.test', '/guide/')).body, 'guide index\n');
+  const missing = await rawGet(http, 'docs.test', '/missing.html');
+  assert.equal(missing.status, 404);
+  assert.equal((await rawGet(http, 'docs.test', '/guide/missing/deeper')).status, 404);
+  assert.deepEqual(await rawGet(http, 'unknown.test', '/page.html'), { status: null, headers: '', body: '' });
+  assert.deepEqual(await rawGet(http, 'www.docs.test', '/page.html'), { status: null, headers: '', body: '' });
+  assert.equal((await rawGet(http, 'web.test', '/dynamic')).body, 'web web.test /dynamic');
+  assert.deepEqual(await E().call('nginx.remove_site', { app: 'docs' }), { ok: true, result: { removed: true } });
+  assert.equal((await rawGet(http, 'docs.test', '/page.html')).status, null);
+});
+
 test('remove_site makes its hosts answer 444 again', async () => {
   assert.deepEqual(await E().call('nginx.remove_site', { app: 'web' }), { ok: true, result: { removed: true } });
   assert.equal((await rawGet(http, 'web.test')).status, null);

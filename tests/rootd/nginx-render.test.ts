@@ -46,6 +46,31 @@ test('a static root is served by nginx first, without following symlinks, and fa
   golden('static', renderSite({ ...plain, static_root: 'public' }, { ...ctx, staticRootPath: '/home/hop3/apps/shop/src/public' }));
 });
 
+const staticOnly: SiteParams = { app: 'docs', hostnames: ['docs.example.com'], static_root: 'public' };
+const docsRoot = { staticRootPath: '/home/hop3/apps/docs/src/public' };
+
+test('a static-only site serves its root alone: no upstream group, no app fallback, a missing file is 404', () => {
+  const text = renderSite(staticOnly, { ...ctx, ...docsRoot });
+  golden('static-only', text);
+  assert.doesNotMatch(text, /upstream|proxy_|@hop3_upstream|127\.0\.0\.1/);
+  assert.match(text, /^ {4}location \/ \{\n {8}try_files \$uri \$uri\/ =404;\n {4}\}$/m);
+});
+
+test('a static-only site with a path endpoint proxies that path to its own port and 404s the rest', () => {
+  const text = renderSite({ ...staticOnly, endpoints: [{ name: 'api', port: 9091, path: '/api/' }] }, { ...ctx, ...docsRoot });
+  assert.doesNotMatch(text, /^upstream |@hop3_upstream|proxy_next_upstream/m);
+  assert.equal(text.match(/proxy_pass http:\/\/127\.0\.0\.1:9091;/g)?.length, 1);
+  assert.match(text, /proxy_set_header Host \$host;/);
+  assert.match(text, /try_files \$uri \$uri\/ =404;/);
+});
+
+test('a static-only TLS site serves its root on HTTPS and redirects plain HTTP', () => {
+  const text = renderSite({ ...staticOnly, tls: { cert_id: 'docs' } }, { ...ctx, ...docsRoot });
+  assert.match(text, /return 301 https:\/\/\$host\$request_uri;/);
+  assert.match(text, /listen 443 ssl http2;[\s\S]*root \/home\/hop3\/apps\/docs\/src\/public;[\s\S]*try_files \$uri \$uri\/ =404;/);
+  assert.doesNotMatch(text, /^upstream /m);
+});
+
 test('a TLS site redirects plain HTTP to HTTPS and serves the certificate pair named by its id', () => {
   golden('tls', renderSite({ ...plain, tls: { cert_id: 'shop-2025' } }, { ...ctx, httpPort: 8080, httpsPort: 8443 }));
 });
@@ -106,6 +131,8 @@ const unsafe: Array<[string, SiteParams, Partial<RenderContext>]> = [
   ['a tls_dir with a space', { ...plain, tls: { cert_id: 'x' } }, { tlsDir: '/etc/my certs' }],
   ['a static root path with a semicolon', { ...plain, static_root: 'p' }, { staticRootPath: '/apps/x;y' }],
   ['no hostnames', { ...plain, hostnames: [] }, {}],
+  ['neither upstream ports nor a static root', { app: 'shop', hostnames: ['shop.example.com'] }, {}],
+  ['upstream ports explicitly undefined and no static root', { app: 'shop', hostnames: ['shop.example.com'], upstream_ports: undefined as unknown as number[] }, {}],
 ];
 for (const [what, site, extra] of unsafe) {
   test(`the renderer refuses ${what} with E_NGINX_INVALID_SITE`, () => {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hop3Error } from '../../shared-protocol/errors.ts';
 import { emptyState, parseState } from '../../rootd/state.ts';
+import { validateSite } from '../../rootd/ops/nginx-validate.ts';
 import { fakeExec, makeNginxEnv, type NginxEnv } from './nginx-harness.ts';
 
 async function withEnv(fn: (env: NginxEnv, exec: ReturnType<typeof fakeExec>) => Promise<void>): Promise<void> {
@@ -42,7 +43,11 @@ const bad: Array<[string, Record<string, unknown>, string]> = [
   ['33 upstream ports', { ...good, upstream_ports: Array.from({ length: 33 }, (_, i) => 5000 + i) }, 'E_INVALID_PARAMS'],
   ['the old single upstream_port field', { app: 'shop', hostnames: ['shop.example.com'], upstream_port: 5000 }, 'E_INVALID_PARAMS'],
   ['upstream_port next to upstream_ports', { ...good, upstream_port: 5000 }, 'E_INVALID_PARAMS'],
-  ['no upstream ports at all', { app: 'shop', hostnames: ['shop.example.com'] }, 'E_INVALID_PARAMS'],
+  ['no upstream ports and no static root', { app: 'shop', hostnames: ['shop.example.com'] }, 'E_NGINX_INVALID_SITE'],
+  ['only a certificate: no upstream ports and no static root', { app: 'shop', hostnames: ['shop.example.com'], tls: { cert_id: 'shop' } }, 'E_NGINX_INVALID_SITE'],
+  ['only endpoints: no upstream ports and no static root', { app: 'shop', hostnames: ['shop.example.com'], endpoints: [{ name: 'api', port: 9000, path: '/api' }] }, 'E_NGINX_INVALID_SITE'],
+  ['a static-only site with an empty upstream port list', { app: 'shop', hostnames: ['shop.example.com'], static_root: 'public', upstream_ports: [] }, 'E_INVALID_PARAMS'],
+  ['a static-only site with an invalid static root', { app: 'shop', hostnames: ['shop.example.com'], static_root: '../public' }, 'E_INVALID_PARAMS'],
   ['an invalid app name', { ...good, app: 'Shop' }, 'E_INVALID_PARAMS'],
   ['an unknown field', { ...good, nginx_extra: 'return 200;' }, 'E_INVALID_PARAMS'],
   ['an endpoint with both subdomain and path', { ...good, endpoints: [{ name: 'a', port: 9000, subdomain: 'a', path: '/a' }] }, 'E_INVALID_PARAMS'],
@@ -90,6 +95,60 @@ for (const [what, params, code] of bad) {
     });
   });
 }
+
+// The rule the schema cannot say: something must serve the site (validateSite directly, no handler).
+const serveRule: Array<[string, Record<string, unknown>, string | null]> = [
+  ['upstream ports only', { app: 'shop', hostnames: ['shop.example.com'], upstream_ports: [5000] }, null],
+  ['a static root only', { app: 'shop', hostnames: ['shop.example.com'], static_root: 'public' }, null],
+  ['both', { app: 'shop', hostnames: ['shop.example.com'], upstream_ports: [5000], static_root: 'public' }, null],
+  ['a static root, a certificate and an endpoint', { app: 'shop', hostnames: ['shop.example.com'], static_root: 'public', tls: { cert_id: 'shop' }, endpoints: [{ name: 'api', port: 9000, path: '/api' }] }, null],
+  ['neither', { app: 'shop', hostnames: ['shop.example.com'] }, 'E_NGINX_INVALID_SITE'],
+  ['neither, with a certificate', { app: 'shop', hostnames: ['shop.example.com'], tls: { cert_id: 'shop' } }, 'E_NGINX_INVALID_SITE'],
+  ['neither, with a subdomain endpoint', { app: 'shop', hostnames: ['shop.example.com'], endpoints: [{ name: 'a', port: 9000, subdomain: 'admin' }] }, 'E_NGINX_INVALID_SITE'],
+  ['neither, with both set to undefined', { app: 'shop', hostnames: ['shop.example.com'], upstream_ports: undefined, static_root: undefined }, 'E_NGINX_INVALID_SITE'],
+  ['an empty upstream port list beside a static root', { app: 'shop', hostnames: ['shop.example.com'], upstream_ports: [], static_root: 'public' }, 'E_INVALID_PARAMS'],
+];
+for (const [what, site, code] of serveRule) {
+  test(`validateSite ${code === null ? 'accepts' : `refuses with ${code}`} a site with ${what}`, () => {
+    if (code === null) {
+      assert.doesNotThrow(() => validateSite(site));
+      return;
+    }
+    assert.throws(
+      () => validateSite(site),
+      (e: unknown) => e instanceof Hop3Error && e.code === code && (code !== 'E_NGINX_INVALID_SITE' || /neither static_root nor upstream_ports/.test(e.message)),
+    );
+  });
+}
+
+test('a static-only site is applied and recorded without upstream_ports', async () => {
+  await withEnv(async (env) => {
+    mkdirSync(join(env.config.app_root, 'shop', 'src', 'public'), { recursive: true });
+    const r = await env.call('nginx.apply_site', { app: 'shop', hostnames: ['shop.example.com'], static_root: 'public' });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.deepEqual(env.state.current.nginx.sites['shop'], { app: 'shop', hostnames: ['shop.example.com'], static_root: 'public' });
+    const file = readFileSync(join(env.config.nginx.site_dir, 'shop.conf'), 'utf8');
+    assert.match(file, /try_files \$uri \$uri\/ =404;/);
+    assert.doesNotMatch(file, /upstream/);
+  });
+});
+
+test('a site moves from upstream ports to static-only and back, and state follows', async () => {
+  await withEnv(async (env) => {
+    mkdirSync(join(env.config.app_root, 'shop', 'src', 'public'), { recursive: true });
+    assert.equal((await env.call('nginx.apply_site', { ...good, static_root: 'public' })).ok, true);
+    assert.equal((await env.call('nginx.apply_site', { app: 'shop', hostnames: ['shop.example.com'], static_root: 'public' })).ok, true);
+    assert.equal(env.state.current.nginx.sites['shop']?.upstream_ports, undefined);
+    assert.equal((await env.call('nginx.apply_site', good)).ok, true);
+    assert.deepEqual(env.state.current.nginx.sites['shop'], good);
+  });
+});
+
+test('a state file with a static-only site loads', () => {
+  const site = { app: 'shop', hostnames: ['shop.example.com'], static_root: 'public' };
+  const text = JSON.stringify({ ...emptyState(), nginx: { sites: { shop: site } } });
+  assert.deepEqual(parseState(text, '/s').nginx.sites['shop'], site);
+});
 
 test('a valid site passes the same checks (the table above is not refusing everything)', async () => {
   await withEnv(async (env) => {

@@ -60,6 +60,11 @@ test("against the real rootd: an error reply keeps rootd's code, message and hin
       assert.match(e.message, /missing/);
       assert.ok(e.hint !== undefined && e.hint.length > 0);
     });
+    // A site with neither upstream_ports nor static_root passes the schema; rootd refuses it by name.
+    await rejectsWith(c.call('nginx.apply_site', { app: 'web', hostnames: ['web.example.com'] }), 'E_NGINX_INVALID_SITE', (e) => {
+      assert.match(e.message, /neither static_root nor upstream_ports/);
+      assert.match(e.hint ?? '', /upstream_ports.*static_root/);
+    });
     // The connection survives an error reply.
     assert.deepEqual((await c.call('nginx.list_sites', {})).sites, []);
   } finally {
