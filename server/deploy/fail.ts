@@ -10,14 +10,21 @@ import type { DeployState, PipelineDeps } from './context.ts';
 import { describeFailure } from './failure.ts';
 import { keptRelease, keptSite } from './release-site.ts';
 import { releaseById, setAppState, updateRelease } from './releases-repo.ts';
-import { applySite } from './site.ts';
+import { applySite, removeSite } from './site.ts';
+import { servesHttp } from './steps/switch.ts';
 
-/** Points the site back at the previous release's recorded ports (best effort: logged when it fails). */
+/**
+ * Points the site back at the previous release's recorded ports and static
+ * root, or removes it when the previous release served no HTTP (it had no
+ * site). Best effort: logged when it fails.
+ */
 async function restorePreviousSite(deps: PipelineDeps, st: DeployState): Promise<void> {
   const prev = st.previous === undefined ? undefined : releaseById(deps.db, st.previous.id);
   if (prev === undefined) return;
   try {
-    await applySite(deps.rootd, st.app.name, keptSite(deps, st.app, prev, keptRelease(deps, st.app, prev), prev.webPorts));
+    const site = keptSite(deps, st.app, prev, keptRelease(deps, st.app, prev), prev.webPorts);
+    if (servesHttp(site)) await applySite(deps.rootd, st.app.name, site);
+    else await removeSite(deps.rootd, st.app.name);
   } catch (e) {
     deps.log.error('could not point the site back at the previous release', { app: st.app.name, release: prev.number, err: e });
   }

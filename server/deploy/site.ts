@@ -9,18 +9,12 @@
 import { asc, eq } from 'drizzle-orm';
 import type { DomainsConfig } from '../../shared-protocol/config/index.ts';
 import { Hop3Error } from '../../shared-protocol/errors.ts';
+import type { OpParams } from '../../shared-protocol/ops/index.ts';
 import type { Db } from '../db/open.ts';
 import { domains } from '../db/schema/index.ts';
 import type { RootdClient } from '../rootd-client.ts';
 import { findApp, type AppRow } from '../services/apps.ts';
 import { appOfDefaultHostname, assertHostname, defaultHostname } from '../services/hostnames.ts';
-
-/**
- * nginx needs an upstream even for a static site without processes: port 1 on
- * loopback, which only root could listen on, so a missing file is a 502 and
- * never reaches another app. (rootd's site schema has no static-only form yet.)
- */
-export const STATIC_ONLY_UPSTREAM = 1;
 
 export function storedDomains(db: Db, app: AppRow): string[] {
   return db.select({ h: domains.hostname }).from(domains).where(eq(domains.appId, app.id)).orderBy(asc(domains.hostname)).all().map((r) => r.h);
@@ -66,14 +60,23 @@ export interface SiteSpec {
   readonly staticRoot: string | null;
 }
 
-export async function applySite(rootd: Pick<RootdClient, 'call'>, app: string, site: SiteSpec): Promise<void> {
-  const ports = site.ports.length > 0 ? [...site.ports].sort((a, b) => a - b) : [STATIC_ONLY_UPSTREAM];
-  await rootd.call('nginx.apply_site', {
+/**
+ * The nginx.apply_site params for a site: every web copy's port (sorted), its
+ * static root, or both. A static site without processes sends no ports, so
+ * rootd renders it static-only and a missing file is nginx's 404. A site with
+ * neither is refused by rootd (E_NGINX_INVALID_SITE): callers check servesHttp.
+ */
+export function siteParams(app: string, site: SiteSpec): OpParams<'nginx.apply_site'> {
+  return {
     app,
     hostnames: [...site.hostnames],
-    upstream_ports: ports,
+    ...(site.ports.length > 0 ? { upstream_ports: [...site.ports].sort((a, b) => a - b) } : {}),
     ...(site.staticRoot === null ? {} : { static_root: site.staticRoot }),
-  });
+  };
+}
+
+export async function applySite(rootd: Pick<RootdClient, 'call'>, app: string, site: SiteSpec): Promise<void> {
+  await rootd.call('nginx.apply_site', siteParams(app, site));
 }
 
 export async function removeSite(rootd: Pick<RootdClient, 'call'>, app: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reconcileApps } from '../../server/deploy/reconcile.ts';
 import { createRelease, updateRelease } from '../../server/deploy/releases-repo.ts';
+import { siteParams } from '../../server/deploy/site.ts';
 import { findApp } from '../../server/services/apps.ts';
 import { EXAMPLES, startDeployHarness, type DeployHarness } from './deploy-harness.ts';
 
@@ -38,10 +39,22 @@ test('a static site goes live without processes and nginx serves its root from t
   assert.deepEqual(readdirSync(h.vassalDir).filter((f) => f.startsWith(`${app}__`)), []);
   const site = readFileSync(join(h.siteDir, `${app}.conf`), 'utf8');
   assert.ok(site.includes(`/${app}/src/r1/public`), site);
+  // Static-only: no upstream group (no placeholder port), no app fallback.
+  assert.doesNotMatch(site, /upstream|proxy_pass|127\.0\.0\.1/, site);
   openTree(app);
   const r = await h.get(`${app}.hop3.test`, '/index.html');
   assert.equal(r.status, 200);
   assert.match(r.body, /<html/i);
+  assert.equal((await h.get(`${app}.hop3.test`, '/')).status, 200);
+  const missing = await h.get(`${app}.hop3.test`, '/no-such-page.html');
+  assert.equal(missing.status, 404, missing.body);
+});
+
+test('the apply_site params carry every web port (sorted), the static root, or both, and never a placeholder port', () => {
+  const hostnames = ['a.hop3.test'];
+  assert.deepEqual(siteParams('a', { hostnames, ports: [], staticRoot: 'r1/public' }), { app: 'a', hostnames, static_root: 'r1/public' });
+  assert.deepEqual(siteParams('a', { hostnames, ports: [20002, 20001], staticRoot: null }), { app: 'a', hostnames, upstream_ports: [20001, 20002] });
+  assert.deepEqual(siteParams('a', { hostnames, ports: [20001], staticRoot: 'r1/public' }), { app: 'a', hostnames, upstream_ports: [20001], static_root: 'r1/public' });
 });
 
 test('a web + worker app runs both process types, and only web copies are behind nginx', async () => {
