@@ -11,6 +11,7 @@ export const EXIT = {
   NOT_FOUND: 4,
   CONFLICT: 5,
   DEPLOY_FAILED: 6,
+  INVALID_CONFIG: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -23,6 +24,7 @@ export const EXIT_DOCS: Readonly<Record<ExitCode, string>> = {
   4: 'not found: the app, domain, release or process named does not exist (404)',
   5: 'conflict: the name is taken, a deploy is already running, the state forbids it (409)',
   6: 'deploy failure: the deploy (or rollback) ran and failed; the server’s code, message and hint are printed',
+  7: 'invalid app config: hop3.toml/Procfile has errors (config validate, explain, migrate, or a deploy refused before uploading); each error is printed with its code, position and hint',
 };
 
 const AUTH_CODES = new Set(['E_AUTH_REQUIRED', 'E_AUTH_INVALID', 'E_RATE_LIMITED', 'E_NOT_LOGGED_IN']);

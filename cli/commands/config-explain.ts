@@ -1,5 +1,6 @@
 /** hop3 config explain [dir]: the resolved plan, secrets masked. */
 import { defineCommand } from 'citty';
+import { EXIT } from '../exit-codes.ts';
 import { resolve } from 'node:path';
 import { loadApp } from '../../shared-protocol/config/index.ts';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
@@ -17,7 +18,7 @@ export const explainCommand = defineCommand({
     const r = loadApp(resolve(String(args.dir)), validateOptionsFromEnv());
     if (r.plan === null) {
       printDiagnostics(r.diagnostics, (s) => process.stderr.write(s));
-      return 1;
+      return EXIT.INVALID_CONFIG;
     }
     let explained: Explained;
     try {
@@ -27,7 +28,7 @@ export const explainCommand = defineCommand({
       if (!isHop3Error(e)) throw e;
       printDiagnostics(r.diagnostics, (s) => process.stderr.write(s));
       process.stderr.write(`error ${e.code}: ${e.message}\n    hint: ${e.hint ?? ''}\n`);
-      return 1;
+      return EXIT.INVALID_CONFIG;
     }
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ ...explained, warnings: r.diagnostics })}\n`);

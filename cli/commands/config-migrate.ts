@@ -1,5 +1,6 @@
 /** hop3 config migrate procfile <dir> [--dry-run]: write an equivalent hop3.toml, never overwriting. */
 import { defineCommand } from 'citty';
+import { EXIT } from '../exit-codes.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -12,7 +13,7 @@ function fail(code: 'E_CONFIG_EXISTS' | 'E_CONFIG_NO_FILE', file: string, messag
   const rep = new Reporter(file);
   rep.at(code, 0, 0, message);
   for (const d of rep.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-  return 1;
+  return code === 'E_CONFIG_EXISTS' ? EXIT.CONFLICT : EXIT.NOT_FOUND;
 }
 
 const procfileCommand = defineCommand({
@@ -35,14 +36,14 @@ const procfileCommand = defineCommand({
     const procfile = parseProcfile(procText, rep);
     if (rep.errorCount > 0) {
       printDiagnostics(rep.diagnostics, (s) => process.stderr.write(s));
-      return 1;
+      return EXIT.INVALID_CONFIG;
     }
     const migration = procfileToToml(procfile, dir);
     // Self-check: the generated file is valid and, merged with the Procfile, runs the same processes.
     const check = validateConfigText(migration.text, 'hop3.toml');
     if (check.config === null) {
       printDiagnostics(check.diagnostics, (s) => process.stderr.write(s));
-      return 1;
+      return EXIT.INVALID_CONFIG;
     }
     const merged = mergePlan(check.config, procfile);
     for (const [name, command] of Object.entries(procfile.processes)) {

@@ -1,5 +1,6 @@
 /** hop3 config: validate, explain, migrate run locally, without a server; set, unset, show manage the app env on the server. */
 import { defineCommand } from 'citty';
+import { EXIT } from '../exit-codes.ts';
 import { resolve } from 'node:path';
 import { loadApp, type Diagnostic } from '../../shared-protocol/config/index.ts';
 import { printDiagnostics } from '../render.ts';
@@ -17,7 +18,7 @@ export interface ValidateReport {
 }
 
 export const validateCommand = defineCommand({
-  meta: { name: 'validate', description: 'Check hop3.toml (or hop3.yaml/.json) and the Procfile; exit 0 when valid' },
+  meta: { name: 'validate', description: 'Check hop3.toml (or hop3.yaml/.json) and the Procfile; exit 0 when valid, 7 when not' },
   args: {
     dir: { type: 'positional', required: false, default: '.', description: 'app directory' },
     json: { type: 'boolean', default: false, description: 'print a JSON report' },
@@ -40,7 +41,7 @@ export const validateCommand = defineCommand({
         process.stdout.write(`valid: ${which}\n`);
       }
     }
-    return report.valid ? 0 : 1;
+    return report.valid ? EXIT.OK : EXIT.INVALID_CONFIG;
   },
 });
 

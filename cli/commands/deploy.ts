@@ -21,13 +21,13 @@ import { printDiagnostics } from '../render.ts';
 import { uploadRaw } from '../upload.ts';
 import { duration } from '../render-api.ts';
 
-/** The app config, or a deploy failure (exit 6) listing its errors; no config at all is left to the server. */
+/** The app config, or an invalid-config error (exit 7) listing its errors; no config at all is left to the server. */
 export function loadForDeploy(dir: string): LoadResult {
   const r = loadApp(dir);
   if (r.plan === null && !r.diagnostics.every((d) => d.code === 'E_CONFIG_NO_FILE')) {
     printDiagnostics(r.diagnostics, io.err);
     throw new CliError('E_CONFIG_INVALID', `the app config in ${dir} is invalid; nothing was uploaded`, {
-      exit: EXIT.DEPLOY_FAILED,
+      exit: EXIT.INVALID_CONFIG,
       hint: `Fix the errors above (\`hop3 config validate ${dir}\`), then deploy again.`,
     });
   }

@@ -108,13 +108,13 @@ test('a deploy whose health check fails exits 6 with the server code and hint, a
   assert.match(page.body, /hello from node-nodep/);
 });
 
-test('an invalid hop3.toml fails the deploy locally with exit 6 and the config errors, before any upload', async () => {
+test('an invalid hop3.toml fails the deploy locally with exit 7 and the config errors, before any upload', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hop3-cli-bad-'));
   try {
     cpSync(join(EXAMPLES, 'node-nodep'), dir, { recursive: true });
     writeFileSync(join(dir, 'hop3.toml'), '[metadata]\nid = "node-nodep"\n\n[run]\nstart = 42\n');
     const r = await u.run(['deploy', dir]);
-    assert.equal(r.code, 6);
+    assert.equal(r.code, 7);
     assert.match(r.stderr, /hop3\.toml:\d+:\d+/);
     assert.match(r.stderr, /E_CONFIG_INVALID: the app config in .* is invalid; nothing was uploaded/);
     assert.doesNotMatch(r.stderr, /Uploading/);

@@ -20,9 +20,9 @@ describe('hop3 config validate', () => {
     assert.match(r.stdout, /valid: hop3\.toml/);
   });
 
-  it('exits 1 and lists errors with code, position and hint', () => {
+  it('exits 7 (invalid config) and lists errors with code, position and hint', () => {
     const r = hop3(['config', 'validate', appDir({ 'hop3.toml': '[run]\nstart = ""\n[[ports]]\nnumber = 80\n' })]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 7);
     assert.match(r.stdout, /hop3\.toml:2:1: error E_CONFIG_EMPTY_COMMAND \[run\.start\]/);
     assert.match(r.stdout, /hint: /);
     assert.match(r.stdout, /2 errors, 0 warnings/);
@@ -30,7 +30,7 @@ describe('hop3 config validate', () => {
 
   it('prints a machine-readable report with --json', () => {
     const r = hop3(['config', 'validate', appDir({ 'hop3.toml': '[limits]\ncpu = 0\n[metadata]\nauthor = "me"\n' }), '--json']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 7);
     const report = JSON.parse(r.stdout) as { valid: boolean; errors: Array<Record<string, unknown>>; warnings: Array<Record<string, unknown>> };
     assert.equal(report.valid, false);
     assert.deepEqual(report.errors.map((e) => [e['code'], e['path'], e['line'], e['column']]), [['E_CONFIG_RANGE', 'limits.cpu', 2, 1]]);
@@ -39,7 +39,7 @@ describe('hop3 config validate', () => {
 
   it('takes HOP3_EXTRA_PG_EXTENSIONS from the environment at the edge', () => {
     const dir = appDir({ 'hop3.toml': '[[addons]]\ntype = "postgres"\nextensions = ["pg_partman"]\n' });
-    assert.equal(hop3(['config', 'validate', dir]).code, 1);
+    assert.equal(hop3(['config', 'validate', dir]).code, 7);
     assert.equal(hop3(['config', 'validate', dir], { HOP3_EXTRA_PG_EXTENSIONS: 'timescaledb, pg_partman' }).code, 0);
   });
 
@@ -109,9 +109,9 @@ describe('hop3 config explain: env origins from a dry resolution', () => {
     ]);
   });
 
-  it('exits 1 with the resolver code when [env.computed] has a cycle a deploy would hit', () => {
+  it('exits 7 with the resolver code when [env.computed] has a cycle a deploy would hit', () => {
     const r = hop3(['config', 'explain', appDir({ 'hop3.toml': '[env.computed]\nB = "${C}"\nC = "${B}"\n' })]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 7);
     assert.match(r.stderr, /E_ENV_COMPUTED_CYCLE/);
   });
 });
@@ -138,10 +138,10 @@ describe('hop3 config migrate procfile', () => {
     assert.equal(existsSync(join(dir, 'hop3.toml')), false);
   });
 
-  it('refuses to overwrite an existing config file', () => {
+  it('refuses to overwrite an existing config file (exit 5, conflict)', () => {
     const dir = appDir({ Procfile: 'web: node s.js\n', 'src/hop3.toml': '[run]\nstart = "mine"\n' });
     const r = hop3(['config', 'migrate', 'procfile', dir]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 5);
     assert.match(r.stderr, /E_CONFIG_EXISTS/);
     assert.equal(readFileSync(join(dir, 'src/hop3.toml'), 'utf8'), '[run]\nstart = "mine"\n');
   });
