@@ -162,3 +162,17 @@ export function loadClient(nginxPort: number, host: string): { stop(): Promise<{
     },
   };
 }
+
+/** Polls `check` until it stops throwing (old releases stop just after a deploy reports), else rethrows its last error. */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
