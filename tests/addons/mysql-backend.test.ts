@@ -206,6 +206,18 @@ test('an unreachable admin connection gives a typed error without the admin pass
   assert.ok(!JSON.stringify({ m: err.message, d: err.details, h: err.hint }).includes('adm1n-sentinel'));
 });
 
+test('eight addons provisioned in parallel each get their own database and user, and all are removed in parallel', { skip }, async () => {
+  const names = Array.from({ length: 8 }, (_, i) => `par-${i}`);
+  const before = await databases();
+  const ps = await Promise.all(names.map((n) => provision(n)));
+  const after = await databases();
+  assert.deepEqual(after.filter((d) => !before.includes(d)).sort(), names.map((n) => `hop3_${n.replace('-', '_')}`).sort());
+  assert.equal(new Set(ps.map((p) => p.secrets['password'])).size, 8);
+  await Promise.all(names.map((n, i) => B().deprovision(n, ps[i] ?? { resource: {}, secrets: {} })));
+  assert.deepEqual(await databases(), before);
+  assert.deepEqual(await rootQuery("SELECT User FROM mysql.user WHERE User LIKE 'hop3\\_par\\_%'"), []);
+});
+
 test('provisioning takes well under a second (median of 7 create-then-destroy runs)', { skip }, async (t) => {
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
