@@ -9,6 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { HOSTNAME_PATTERN } from '../shared-protocol/ops/fields.ts';
 import { Hop3Error } from '../shared-protocol/errors.ts';
+import { AddonsConfigSchema, DEFAULT_ADDONS_CONFIG } from './addons/config.ts';
 import { parseListen, type ListenAddress } from './listen-address.ts';
 
 const Abs = Type.String({ minLength: 1, maxLength: 4096, pattern: '^/[^\\u0000]*$', description: 'absolute path' });
@@ -67,6 +68,8 @@ export const ServerConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Addon servers the operator offers (server/addons/config.ts); a type without a section is refused. */
+    addons: AddonsConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -101,6 +104,7 @@ export const DEFAULT_CONFIG: ServerConfigData = {
   max_body_bytes: 1024 * 1024,
   log_level: 'info',
   auth: { failure_burst: 10, failures_per_minute: 10, trusted_proxies: [] },
+  addons: DEFAULT_ADDONS_CONFIG,
 };
 
 type EnvKind = 'string' | 'int' | 'number' | 'list';
@@ -128,6 +132,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly [readonly string[],
   HOP3_AUTH_FAILURE_BURST: [['auth', 'failure_burst'], 'int'],
   HOP3_AUTH_FAILURES_PER_MINUTE: [['auth', 'failures_per_minute'], 'number'],
   HOP3_TRUSTED_PROXIES: [['auth', 'trusted_proxies'], 'list'],
+  HOP3_EXTRA_PG_EXTENSIONS: [['addons', 'extra_pg_extensions'], 'list'],
 };
 /** HOP3_* names used by other programs (the CLI, rootd, tests), ignored here without a warning. */
 const FOREIGN_ENV = new Set(['HOP3_CONFIG', 'HOP3_API_URL', 'HOP3_API_TOKEN', 'HOP3_APP', 'HOP3_ROOTD_TEST_CRASH_AT']);
@@ -160,6 +165,8 @@ function mergeDefaults(file: Record<string, unknown>): Record<string, unknown> {
   if (typeof auth === 'object' && auth !== null && !Array.isArray(auth)) merged['auth'] = { ...DEFAULT_CONFIG.auth, ...auth };
   const runtime = file['runtime'];
   if (typeof runtime === 'object' && runtime !== null && !Array.isArray(runtime)) merged['runtime'] = { ...DEFAULT_CONFIG.runtime, ...runtime };
+  const addons = file['addons'];
+  if (typeof addons === 'object' && addons !== null && !Array.isArray(addons)) merged['addons'] = { ...DEFAULT_CONFIG.addons, ...addons };
   return merged;
 }
 

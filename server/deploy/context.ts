@@ -7,6 +7,7 @@
 import type { DeployStep } from '../../shared-protocol/api/deploys.ts';
 import type { StepRecord } from '../../shared-protocol/api/releases.ts';
 import type { AppPlan } from '../../shared-protocol/config/index.ts';
+import type { AddonFact } from '../../shared-protocol/config/resolve-env.ts';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
 import type { UploadLimits } from '../../shared-protocol/upload/limits.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
@@ -46,6 +47,13 @@ export interface PipelineDeps {
   readonly clock: () => Date;
   readonly log: Logger;
   readonly settings: PipelineSettings;
+  /** The addon lifecycle, for [[addons]] auto-provisioning and env injection (server/addons/service.ts). */
+  readonly addons?: AddonsPort;
+}
+
+export interface AddonsPort {
+  ensureDeclared(app: string, declared: readonly { type: string; name: string | null; extensions: readonly string[] }[]): Promise<string[]>;
+  factsForApp(app: string): AddonFact[];
 }
 
 /** One deploy's state, filled step by step. */

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppSummary } from '../../shared-protocol/api/apps.ts';
 import { Hop3Error } from '../../shared-protocol/errors.ts';
+import { createAddonsPart, type AddonsOptions } from '../addons/extension.ts';
 import { registerDeployRoutes } from '../routes/deploys.ts';
 import { registerProcessRoutes } from '../routes/processes.ts';
 import { systemClock } from '../runtime/clock.ts';
@@ -47,6 +48,8 @@ function unavailable(dir: string): Hop3Error {
 export interface DeployExtensionOptions {
   /** run the startup reconcile (default true); tests may await it through the returned extension */
   readonly reconcile?: boolean;
+  /** Addon backends (tests); default: the operator config and the built-in factories. */
+  readonly addons?: AddonsOptions;
 }
 
 export interface DeployExtension extends Extension {
@@ -73,7 +76,9 @@ export async function createDeployExtension(ctx: ServerContext, opts: DeployExte
   const store = new CheckedVassalStore(rt.vassal_dir);
   const layout = { runDir: rt.run_dir, logDir: rt.log_dir };
   const manager = new ProcessManager({ store, emperor, ports: new PortAllocator({ range: { min: rt.port_min, max: rt.port_max } }), clock: systemClock, layout });
+  const addons = createAddonsPart(ctx, opts.addons);
   const deps: PipelineDeps = {
+    addons: addons.service,
     db: ctx.db,
     secrets: ctx.secrets,
     rootd: ctx.rootd,
@@ -115,11 +120,13 @@ export async function createDeployExtension(ctx: ServerContext, opts: DeployExte
     extraRoutes: (app, mount) => {
       registerDeployRoutes(app, mount, { db: ctx.db, pipeline, rollback, registry, log, ensureRuntime });
       registerProcessRoutes(app, mount, { control, pipeline: deps, ensureRuntime });
+      addons.extraRoutes(app, mount);
     },
     close: async () => {
       await reconciled;
       await registry.allSettled(); // superseded releases finish stopping before the emperor goes
       if (local !== undefined) await local.stop();
+      await addons.close();
     },
   };
 }

@@ -111,7 +111,9 @@ export function createPipeline(deps: PipelineDeps, extras: PipelineExtras) {
       let env: Record<string, string> = {};
       await runStep(st, deps, 'env', async () => {
         const hostnames = [...storedDomains(db, app), ...(plan.config.domains?.list ?? [])];
-        const resolved = resolveReleaseEnv({ plan, app: app.name, stored, hostnames });
+        for (const line of (await deps.addons?.ensureDeclared(app.name, plan.config.addons)) ?? []) say(st, 'env', line);
+        const addons = deps.addons?.factsForApp(app.name) ?? [];
+        const resolved = resolveReleaseEnv({ plan, app: app.name, stored, hostnames, addons });
         env = resolved.env;
         for (const k of resolved.generated) st.generated[k] = resolved.env[k] ?? '';
         for (const [k, v] of Object.entries(resolved.displayOnce)) st.run.secret(k, v);

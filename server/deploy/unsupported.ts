@@ -14,7 +14,8 @@ export function unsupportedSections(plan: AppPlan): string[] {
   if (c.endpoints.length > 0) out.push(`[port] (${c.endpoints.map((e) => e.name).join(', ')}): named endpoints are not routed by this server yet`);
   if (c.ports.length > 0) out.push('[[ports]]: fixed public ports are not opened by this server yet');
   if (c.volumes.length > 0) out.push(`[[volumes]] (${c.volumes.map((v) => v.name).join(', ')}): volumes are not mounted by this server yet`);
-  if (c.addons.length > 0) out.push(`[[${c.addons[0]?.declaredAs ?? 'addons'}]] (${c.addons.map((a) => a.name ?? a.type).join(', ')}): addons are not provisioned by this server yet`);
+  const backedUp = c.addons.filter((a) => a.backup !== null);
+  if (backedUp.length > 0) out.push(`[addons.backup] (${backedUp.map((a) => a.name ?? a.type).join(', ')}): addon backups are not run by this server yet`);
   if (c.backup !== null && c.backup.enabled) out.push('[backup]: app backups are not scheduled by this server yet (set enabled = false to deploy without them)');
   if (c.build.builder === 'docker' || c.build.builder === 'nix') out.push(`[build].builder = "${c.build.builder}": only the local builders run here`);
   if (c.nix !== null) out.push('[nix]: Nix environments are not built by this server yet');

@@ -5,6 +5,7 @@
  */
 import { defineErrors } from '../errors.ts';
 import { UPLOAD_ERRORS } from '../upload/errors.ts';
+import { ADDON_ERRORS } from './addons.ts';
 
 /** The upload refusals a deploy request can answer (the E_BUNDLE_* codes stay on the CLI side). */
 export type UploadApiCode = Extract<keyof typeof UPLOAD_ERRORS, `E_UPLOAD_${string}`>;
@@ -16,6 +17,8 @@ export const UPLOAD_API_ERRORS = Object.fromEntries(Object.entries(UPLOAD_ERRORS
 export const API_ERRORS = defineErrors({
   /** The deploy upload's refusals (E_UPLOAD_*), answered by POST /v1/apps/:app/deploys. */
   ...UPLOAD_API_ERRORS,
+  /** The addon lifecycle's codes (shared-protocol/api/addons.ts). */
+  ...ADDON_ERRORS,
   E_AUTH_REQUIRED: {
     meaning: 'The request has no bearer token (every route but GET /v1/health needs one).',
     hint: 'Log in with `hop3 login --server URL --token hop3_...`, or set HOP3_API_TOKEN.',

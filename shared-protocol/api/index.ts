@@ -3,6 +3,7 @@
  * routes; the OpenAPI document and the CLI's typed client are derived from it.
  * The deploy pipeline adds its nouns (deploys, releases, processes, logs) here.
  */
+import { ADDON_ROUTES } from './addons.ts';
 import { APP_ROUTES } from './apps.ts';
 import { DEPLOY_ROUTES } from './deploys.ts';
 import { DOMAIN_ROUTES } from './domains.ts';
@@ -19,6 +20,7 @@ export const API_ROUTES = [
   ...DEPLOY_ROUTES,
   ...RELEASE_ROUTES,
   ...PROCESS_ROUTES,
+  ...ADDON_ROUTES,
 ] as const;
 
 export type AnyRoute = (typeof API_ROUTES)[number];

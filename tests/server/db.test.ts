@@ -59,7 +59,7 @@ test('committed migrations are applied at open, and opening again applies nothin
     openDatabase(path).close();
     const o = openDatabase(path);
     const tables = o.sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
-    assert.deepEqual(tables, ['__drizzle_migrations', 'api_tokens', 'apps', 'domains', 'env_vars', 'releases']);
+    assert.deepEqual(tables, ['__drizzle_migrations', 'addon_attachments', 'addons', 'api_tokens', 'apps', 'domains', 'env_vars', 'redis_dbs', 'releases']);
     const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
     assert.equal(o.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get(), journal.entries.length);
     o.close();

@@ -1,3 +1,4 @@
+import { registerAddonRoutes } from '../../server/routes/addons.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from '@sinclair/typebox';
@@ -113,6 +114,7 @@ test('GET /v1/openapi.json documents exactly the mounted routes, with schemas, a
     extraRoutes: (app, mount) => {
       registerDeployRoutes(app, mount, unused);
       registerProcessRoutes(app, mount, { control: unused, pipeline: { db: unused, runtime: unused, log: unused } as never, ensureRuntime: () => {} });
+      registerAddonRoutes(app, mount, { addons: unused });
     },
   });
   try {

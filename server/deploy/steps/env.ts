@@ -4,7 +4,7 @@
  * the deploy is live; display-once values go only to this deploy's event
  * stream. The resolved env is sealed on the release row for rollback.
  */
-import { resolveEnv, type ResolvedEnv } from '../../../shared-protocol/config/resolve-env.ts';
+import { resolveEnv, type AddonFact, type ResolvedEnv } from '../../../shared-protocol/config/resolve-env.ts';
 import type { AppPlan } from '../../../shared-protocol/config/index.ts';
 import { Hop3Error } from '../../../shared-protocol/errors.ts';
 import type { SecretBox } from '../../crypto/secrets.ts';
@@ -19,10 +19,12 @@ export interface EnvStepInput {
   readonly stored: Readonly<Record<string, string>>;
   /** host names for app facts ({key = "hostname"}) */
   readonly hostnames: readonly string[];
+  /** The app's attached addons (server/addons/env.ts): auto-injected vars and `{from, key}` refs. */
+  readonly addons?: readonly AddonFact[];
 }
 
 export function resolveReleaseEnv(input: EnvStepInput): ResolvedEnv {
-  const resolved = resolveEnv(input.plan.config.env, [], { name: input.app, hostnames: input.hostnames }, input.stored);
+  const resolved = resolveEnv(input.plan.config.env, input.addons ?? [], { name: input.app, hostnames: input.hostnames }, input.stored);
   if ('PORT' in resolved.env && Object.keys(input.plan.processes).includes('web')) {
     throw new Hop3Error('E_RUNTIME_ENV_RESERVED', 'the app env sets PORT; the platform sets it for each web process', {
       hint: 'Remove PORT from [env] and from `hop3 config`.',
