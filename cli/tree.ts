@@ -1,5 +1,6 @@
 /** The hop3 command tree: main.ts runs it, the docs generator renders it. */
 import { defineCommand, type CommandDef } from 'citty';
+import { addonCommand, addonsCommand } from './commands/addon.ts';
 import { appCommand, appsCommand } from './commands/apps.ts';
 import { configCommand } from './commands/config.ts';
 import { deployCommand } from './commands/deploy.ts';
@@ -27,5 +28,7 @@ export const rootCommand = defineCommand({
     ps: psCommand,
     releases: releasesCommand,
     rollback: rollbackCommand,
+    addon: addonCommand,
+    addons: addonsCommand,
   },
 }) as CommandDef;
