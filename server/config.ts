@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { HOSTNAME_PATTERN } from '../shared-protocol/ops/fields.ts';
 import { Hop3Error } from '../shared-protocol/errors.ts';
-import { AddonsConfigSchema, DEFAULT_ADDONS_CONFIG } from './addons/config.ts';
+import { AddonsConfigSchema, addonsConfigProblem, DEFAULT_ADDONS_CONFIG } from './addons/config.ts';
 import { parseListen, type ListenAddress } from './listen-address.ts';
 
 const Abs = Type.String({ minLength: 1, maxLength: 4096, pattern: '^/[^\\u0000]*$', description: 'absolute path' });
@@ -226,6 +226,8 @@ export function resolveConfig(opts: { file?: string | undefined; env?: Readonly<
   }
   if (!isAbsolute(valid.data_dir)) throw configError('data_dir must be absolute');
   if (valid.runtime.port_min > valid.runtime.port_max) throw configError(`runtime.port_min ${valid.runtime.port_min} is above runtime.port_max ${valid.runtime.port_max}`);
+  const addonsProblem = addonsConfigProblem(valid.addons);
+  if (addonsProblem !== undefined) throw configError(`invalid server config (${opts.file ?? 'defaults'}): ${addonsProblem}`, 'See docs/addons.md for the addons section.');
   return {
     config: { ...valid, listenAddress, dbPath: join(valid.data_dir, 'hop3.db'), keyPath: join(valid.data_dir, 'server.key') },
     warnings,

@@ -17,6 +17,7 @@
  * - The host apps connect to comes from the one `AddonHosts` object, so a
  *   later Docker rewrite (127.0.0.1 → host gateway) is one line.
  */
+import { createHash } from 'node:crypto';
 import type { Hop3Error } from '../../shared-protocol/errors.ts';
 
 export type AddonType = 'postgres' | 'mysql' | 'redis' | 's3';
@@ -25,14 +26,22 @@ export const ADDON_TYPES: readonly AddonType[] = ['postgres', 'mysql', 'redis', 
 /** Addon names: lowercase, start with a letter, 1-63 chars (issue 5). */
 export const ADDON_NAME_PATTERN = '^[a-z][a-z0-9-]{0,62}$';
 
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1); MariaDB allows 64 for databases, so 63 fits both. */
+export const IDENTIFIER_MAX = 63;
+
 /**
  * A server identifier derived from an addon name: `hop3_` + the name with
- * dashes as underscores (e.g. "my-db" → "hop3_my_db"); ≤ 63 chars for
- * PostgreSQL, ≤ 64 for MariaDB. Still quote it when used.
+ * dashes as underscores (e.g. "my-db" → "hop3_my_db"). When that exceeds 63
+ * chars, it is `hop3_` + a prefix of the name + `_` + the first 8 hex chars
+ * of sha256(name), exactly 63 chars — so two long names sharing a 58-char
+ * prefix still get different identifiers. Still quote it when used.
  */
 export function derivedIdentifier(name: string): string {
   if (!new RegExp(ADDON_NAME_PATTERN).test(name)) throw new Error(`invalid addon name ${JSON.stringify(name)}`);
-  return `hop3_${name.replace(/-/g, '_')}`.slice(0, 63);
+  const plain = `hop3_${name.replace(/-/g, '_')}`;
+  if (plain.length <= IDENTIFIER_MAX) return plain;
+  const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
+  return `${plain.slice(0, IDENTIFIER_MAX - 9)}_${hash}`;
 }
 
 /** Where apps reach addon servers (one place: the Docker rewrite will change only this). */
@@ -78,8 +87,14 @@ export interface AddonBackend {
 
 /** Redis logical databases are allocated by the lifecycle service (a unique constraint, not a scan). */
 export interface RedisDbAllocator {
-  /** Claim the lowest free DB number below `limit` for `addon`; throws E_ADDON_EXHAUSTED naming the holders. */
+  /**
+   * Claim the lowest free DB number in 1..limit-1 for `addon` (idempotent);
+   * throws E_ADDON_EXHAUSTED naming the holders. DB 0 is never handed out:
+   * every connection starts in DB 0 and ACL cannot keep a user out of it.
+   */
   claim(addon: string, limit: number): number;
+  /** The DB `addon` holds now, if any (deprovision flushes only a DB its addon still holds). */
+  heldBy(addon: string): number | undefined;
   release(addon: string): void;
 }
 

@@ -5,7 +5,13 @@
  * addon also gets its own user `hop3-<name>` whose password is set by its
  * SHA-256 and whose SELECT is limited to its DB — see redis-acl.ts for what
  * ACL can and cannot confine (DB 0 stays reachable: every connection starts
- * there). Without ACL the apps share the server's password, if any.
+ * there, so the allocator never hands out DB 0 — addons get 1..limit-1 and
+ * DB 0 is a scratch space every addon user can reach). Without ACL the apps
+ * share the server's password, if any.
+ *
+ * Deprovision flushes a DB only while the allocator still records it as this
+ * addon's: a repeated or stale deprovision after the release can never flush
+ * (or delete the user of) a DB another addon has claimed since.
  *
  * Backups: supportedBackupMethods is [] on purpose. An RDB snapshot holds
  * every DB of the server; restoring one would overwrite the other addons'
@@ -28,6 +34,8 @@ export interface RedisBackendConfig {
   readonly dbLimit?: number | undefined;
   /** 'auto' (default): per-addon ACL users when the server has ACL; 'off': never. */
   readonly acl?: 'auto' | 'off' | undefined;
+  /** How per-addon passwords are made (default generateRedisPassword; tests plant a sentinel). */
+  readonly newPassword?: (() => string) | undefined;
 }
 
 export const REDIS_ENV_KEYS = ['REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_DB'] as const;
@@ -176,7 +184,7 @@ export function createRedisBackend(cfg: RedisBackendConfig, hosts: AddonHosts, a
           const secrets: Record<string, string> = cfg.adminPassword === undefined ? {} : { password: cfg.adminPassword };
           return { resource: { db, host: cfg.host, port: cfg.port, acl: false }, secrets };
         }
-        const password = generateRedisPassword();
+        const password = (cfg.newPassword ?? generateRedisPassword)();
         await c.call('ACL', 'SETUSER', user, ...redisAclRules(sha256Hex(password), db));
         userCreated = true;
         const persisted = await persistAcl(c);
@@ -228,6 +236,8 @@ export function createRedisBackend(cfg: RedisBackendConfig, hosts: AddonHosts, a
 
     async deprovision(name, p) {
       const db = num(p, 'db');
+      // Already released (a repeated or stale call): DB `db` may belong to another addon now — touch nothing.
+      if (allocator.heldBy(name) !== db) return;
       try {
         const c = await adminConn();
         await flushDb(c, db);

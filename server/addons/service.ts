@@ -47,6 +47,8 @@ function exists(name: string): Hop3Error {
 
 export function createAddonService(deps: AddonServiceDeps) {
   const { db, secrets, backends, log } = deps;
+  /** Addons whose destroy is running: a second concurrent destroy must not deprovision twice. */
+  const destroying = new Set<string>();
 
   function detail(row: AddonRow & { type: AddonType }, showSecrets: boolean): AddonDetail {
     const p = provisioned(secrets, row);
@@ -147,8 +149,16 @@ export function createAddonService(deps: AddonServiceDeps) {
     if (attached.length > 0 && opts.force !== true) {
       throw new Hop3Error('E_ADDON_ATTACHED', `addon ${addon.name} is attached to ${attached.join(', ')}`, { hint: 'Detach it first (`hop3 addon detach <name> --app A`), or pass --force.' });
     }
-    await backends.get(addon.type).deprovision(addon.name, provisioned(secrets, addon));
-    db.delete(addons).where(eq(addons.id, addon.id)).run(); // attachments and redis_dbs cascade
+    if (destroying.has(addon.name)) throw new Hop3Error('E_ADDON_BUSY', `addon ${addon.name} is being destroyed`, { hint: 'Wait for that destroy to finish.' });
+    destroying.add(addon.name);
+    try {
+      // Order: the backend removes its resources (redis: flush, then release its DB — only while still held),
+      // then the row goes (attachments and redis_dbs cascade). A backend's typed error passes through unchanged.
+      await backends.get(addon.type).deprovision(addon.name, provisioned(secrets, addon));
+      db.delete(addons).where(eq(addons.id, addon.id)).run();
+    } finally {
+      destroying.delete(addon.name);
+    }
     log.info('addon destroyed', { addon: addon.name, type: addon.type, detached: attached });
     return { name: addon.name, type: addon.type, detached: attached };
   }

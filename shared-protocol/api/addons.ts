@@ -45,6 +45,15 @@ export const ADDON_ERRORS = defineErrors({
   E_ADDON_EXHAUSTED: { meaning: 'The addon server has no free slot left (e.g. every Redis logical DB is taken).', hint: 'Destroy an unused addon, or ask the operator to raise the limit.' },
   E_ADDON_PROVISION_FAILED: { meaning: 'The backend could not create the addon; nothing was left behind.', hint: 'Check the message; retry once the addon server is healthy.' },
   E_ADDON_BACKEND_UNREACHABLE: { meaning: 'The addon server cannot be reached.', hint: 'Check that the addon server runs and the operator config points at it.' },
+  E_ADDON_RESOURCE_EXISTS: {
+    meaning: 'The database, role or user this addon would create already exists on the addon server (left over, or made outside hop3).',
+    hint: 'Ask the operator to inspect and drop the leftover object, or pick another addon name.',
+  },
+  E_ADDON_DEPROVISION_FAILED: {
+    meaning: 'The backend could not remove the addon\'s resources; the addon is kept so the destroy can be retried.',
+    hint: 'Check the message and the addon server; retry the destroy once it is healthy.',
+  },
+  E_ADDON_BUSY: { meaning: 'Another destroy of this addon is in progress.', hint: 'Wait for it to finish, then check `hop3 addon list`.' },
 });
 export type AddonErrorCode = keyof typeof ADDON_ERRORS;
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
-import type { AddonBackend, Provisioned } from '../../server/addons/backend.ts';
+import { derivedIdentifier, type AddonBackend, type Provisioned } from '../../server/addons/backend.ts';
 import { createMysqlBackend } from '../../server/addons/mysql.ts';
 import { mysqlNativePasswordHash } from '../../server/addons/mysql-sql.ts';
 import { mariadbAvailable, startMariaDb, type MariaDbInstance } from './mariadb-instance.ts';
@@ -177,15 +177,18 @@ test('a user that already exists on one host pattern fails provisioning after pa
   await rootQuery("DROP USER 'hop3_half'@'172.%'");
 });
 
-test('two long names that truncate to the same identifier do not share a database: the second is refused', { skip }, async () => {
+test('two long names sharing their first 58 characters get distinct hashed identifiers and separate databases', { skip }, async () => {
   const stem = 'a'.repeat(58);
   const first = await provision(`${stem}-one`);
-  assert.equal(first.resource['database'], `hop3_${stem}`);
-  const err = await B().provision(`${stem}-two`, {}).then(() => undefined, (e: unknown) => e);
-  assert.ok(isHop3Error(err));
-  assert.equal(err.code, 'E_ADDON_RESOURCE_EXISTS');
+  const second = await provision(`${stem}-two`);
+  assert.equal(first.resource['database'], derivedIdentifier(`${stem}-one`));
+  assert.match(String(first.resource['database']), /^hop3_a{49}_[0-9a-f]{8}$/);
+  assert.notEqual(first.resource['database'], second.resource['database']);
   assert.equal((await B().status(`${stem}-one`, first)).ok, true);
+  assert.equal((await B().status(`${stem}-two`, second)).ok, true);
   await B().deprovision(`${stem}-one`, first);
+  await B().deprovision(`${stem}-two`, second);
+  assert.equal((await databases()).filter((d) => d.startsWith('hop3_aaaa')).length, 0);
 });
 
 test('hostile names are refused before any statement and create nothing', { skip }, async () => {

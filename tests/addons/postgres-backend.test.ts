@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
-import type { AddonBackend, Provisioned } from '../../server/addons/backend.ts';
+import { derivedIdentifier, type AddonBackend, type Provisioned } from '../../server/addons/backend.ts';
 import { createPostgresBackend } from '../../server/addons/postgres.ts';
 import { pgUnavailable, startPostgres, type PgInstance } from './pg-instance.ts';
 
@@ -182,13 +182,24 @@ test('edge names ("a", "x-y-z", 63 characters) provision exactly one role and on
   assert.equal(await hop3Roles(), before);
 });
 
-test('a 63-character name whose truncated identifier is taken is refused cleanly without touching the holder', { skip }, async () => {
+test('two 63-character names sharing their first 62 characters never share or clobber a role: distinct identifiers that both provision', { skip }, async () => {
   const first = `t${'x'.repeat(61)}1`;
   const second = `t${'x'.repeat(61)}2`;
-  const p = await B().provision(first, {});
-  await assert.rejects(B().provision(second, {}), (e) => assertCode(e, 'E_ADDON_RESOURCE_EXISTS'));
-  assert.equal((await B().status(first, p)).ok, true);
-  await B().deprovision(first, p);
+  const p1 = await B().provision(first, {});
+  assert.equal(p1.resource['database'], derivedIdentifier(first));
+  if (derivedIdentifier(first) === derivedIdentifier(second)) {
+    // Plain truncation (before the hashed suffix): the second is refused cleanly.
+    await assert.rejects(B().provision(second, {}), (e) => assertCode(e, 'E_ADDON_RESOURCE_EXISTS'));
+  } else {
+    const p2 = await B().provision(second, {});
+    assert.notEqual(p1.resource['database'], p2.resource['database']);
+    assert.equal(await roles(derivedIdentifier(second)), 1);
+    assert.equal((await B().status(second, p2)).ok, true);
+    await B().deprovision(second, p2);
+  }
+  assert.equal((await B().status(first, p1)).ok, true);
+  await B().deprovision(first, p1);
+  assert.equal(await roles(derivedIdentifier(first)) + (await roles(derivedIdentifier(second))), 0);
 });
 
 test('hostile names are refused before any statement runs', { skip }, async () => {

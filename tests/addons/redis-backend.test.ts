@@ -14,14 +14,14 @@ import { createRedisBackend } from '../../server/addons/redis.ts';
 import { sha256Hex } from '../../server/addons/redis-acl.ts';
 import { redisAvailable, startRedis, type RedisInstance } from './redis-instance.ts';
 
-/** Test double: an in-memory allocator with the contract's semantics (lowest free, idempotent, E_ADDON_EXHAUSTED). */
+/** Test double: an in-memory allocator with the contract's semantics (lowest free from 1, idempotent, E_ADDON_EXHAUSTED). */
 export class InMemoryRedisDbAllocatorTestDouble implements RedisDbAllocator {
   readonly held = new Map<string, number>();
   claim(addon: string, limit: number): number {
     const mine = this.held.get(addon);
     if (mine !== undefined) return mine;
     const used = new Set(this.held.values());
-    let n = 0;
+    let n = 1;
     while (used.has(n)) n++;
     if (n >= limit) {
       const holders = [...this.held].map(([a, d]) => `${d}:${a}`);
@@ -29,6 +29,9 @@ export class InMemoryRedisDbAllocatorTestDouble implements RedisDbAllocator {
     }
     this.held.set(addon, n);
     return n;
+  }
+  heldBy(addon: string): number | undefined {
+    return this.held.get(addon);
   }
   release(addon: string): void {
     this.held.delete(addon);
@@ -123,8 +126,7 @@ test('each addon gets its own ACL user, set by SHA-256, whose SELECT is limited 
 
 test('the documented limit: an addon user can still use DB 0 without SELECT, since ACL cannot bind the default DB', { skip }, async () => {
   const alloc = new InMemoryRedisDbAllocatorTestDouble();
-  alloc.claim('someone-else', 16); // DB 0 held elsewhere, so the addon gets DB 1
-  const b = backendWith(alloc);
+  const b = backendWith(alloc); // DB 0 is never allocated, so the first addon gets DB 1
   const p = await b.provision('zero', {});
   assert.equal(p.resource['db'], 1);
   const c = new Redis({ host: '127.0.0.1', port: S().port, username: 'hop3-zero', password: p.secrets['password'], lazyConnect: true });
@@ -183,20 +185,21 @@ test('the plaintext password never reaches the server in a command MONITOR shows
 
 test('when every DB is held, provision fails with E_ADDON_EXHAUSTED and creates no user', { skip }, async () => {
   const alloc = new InMemoryRedisDbAllocatorTestDouble();
-  const b = backendWith(alloc, { dbLimit: 1 });
+  const b = backendWith(alloc, { dbLimit: 2 });
   const p = await b.provision('only', {});
-  await assert.rejects(b.provision('second', {}), (e: unknown) => isHop3Error(e) && e.code === 'E_ADDON_EXHAUSTED' && /0:only/.test(e.message));
+  assert.equal(p.resource['db'], 1);
+  await assert.rejects(b.provision('second', {}), (e: unknown) => isHop3Error(e) && e.code === 'E_ADDON_EXHAUSTED' && /1:only/.test(e.message));
   assert.ok(!(await aclUsers()).includes('hop3-second'));
   await b.deprovision('only', p);
   await b.close();
 });
 
 test('a DB that already holds keys no addon owns is refused and its claim released', { skip }, async () => {
-  const a = S().admin(0);
+  const a = S().admin(1);
   await a.set('stray', '1');
   const alloc = new InMemoryRedisDbAllocatorTestDouble();
   const b = backendWith(alloc);
-  await assert.rejects(b.provision('stray-db', {}), (e: unknown) => isHop3Error(e) && e.code === 'E_ADDON_PROVISION_FAILED' && /DB 0 already holds 1 keys/.test(e.message));
+  await assert.rejects(b.provision('stray-db', {}), (e: unknown) => isHop3Error(e) && e.code === 'E_ADDON_PROVISION_FAILED' && /DB 1 already holds 1 keys/.test(e.message));
   assert.equal(alloc.held.size, 0);
   assert.ok(!(await aclUsers()).includes('hop3-stray-db'));
   await a.del('stray');
@@ -208,7 +211,7 @@ test('with ACL off, the addon uses the server password and no user is created', 
   const b = backendWith(new InMemoryRedisDbAllocatorTestDouble(), { acl: 'off' });
   const p = await b.provision('plain', {});
   assert.equal(p.resource['acl'], false);
-  assert.equal(b.env('plain', p)['REDIS_URL'], `redis://:${S().adminPassword}@127.0.0.1:${S().port}/0`);
+  assert.equal(b.env('plain', p)['REDIS_URL'], `redis://:${S().adminPassword}@127.0.0.1:${S().port}/1`);
   assert.ok(!(await aclUsers()).includes('hop3-plain'));
   const st = await b.status('plain', p);
   assert.equal(st.ok, true, st.detail);
@@ -221,5 +224,22 @@ test('an unreachable server fails with E_ADDON_BACKEND_UNREACHABLE and claims no
   const b = backendWith(alloc, { port: 1 });
   await assert.rejects(b.provision('nowhere', {}), (e: unknown) => isHop3Error(e) && e.code === 'E_ADDON_BACKEND_UNREACHABLE');
   assert.equal(alloc.held.size, 0);
+  await b.close();
+});
+
+test('a stale deprovision after the release flushes nothing and keeps the user of the addon that re-claimed the DB', { skip }, async () => {
+  const alloc = new InMemoryRedisDbAllocatorTestDouble();
+  const b = backendWith(alloc);
+  const old = await b.provision('old', {});
+  await b.deprovision('old', old);
+  const next = await b.provision('next', {});
+  assert.equal(next.resource['db'], old.resource['db'], 'the released DB is handed out again');
+  await client(b.env('next', next)['REDIS_URL'] ?? '').set('mine', 'yes');
+  await b.deprovision('old', old); // a retry of the first destroy
+  const a = S().admin(Number(next.resource['db']));
+  assert.equal(await a.get('mine'), 'yes');
+  a.disconnect();
+  assert.ok((await aclUsers()).includes('hop3-next'));
+  await b.deprovision('next', next);
   await b.close();
 });
