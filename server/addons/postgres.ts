@@ -152,7 +152,8 @@ export function createPostgresBackend(cfg: PostgresBackendConfig, hosts: AddonHo
       await dropAll(admin, createdDb ? ident : undefined, createdRole ? ident : undefined).catch(() => undefined);
       await admin.end().catch(() => undefined);
       if (isHop3Error(e)) throw e;
-      const exists = err.code === '42710' || err.code === '42P04'; // duplicate_object (role), duplicate_database
+      // duplicate_object (role), duplicate_database; a concurrent CREATE of the same name surfaces as unique_violation on the catalog.
+      const exists = err.code === '42710' || err.code === '42P04' || (err.code === '23505' && (step === 'create role' || step === 'create database'));
       const noExtension = err.code === '0A000' || err.code === '58P01' || err.code === '42704';
       throw new Hop3Error(
         exists ? 'E_ADDON_RESOURCE_EXISTS' : 'E_ADDON_PROVISION_FAILED',

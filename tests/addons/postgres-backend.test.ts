@@ -215,3 +215,24 @@ test('an unreachable admin connection answers E_ADDON_BACKEND_UNREACHABLE', { sk
   await assert.rejects(dead.provision('nowhere', {}), (e) => assertCode(e, 'E_ADDON_BACKEND_UNREACHABLE'));
   await assert.rejects(dead.deprovision('nowhere', { resource: {}, secrets: {} }), (e) => assertCode(e, 'E_ADDON_BACKEND_UNREACHABLE'));
 });
+
+test('parallel provisioning of one name leaves exactly one role and database and a typed error for the losers', { skip }, async () => {
+  const results = await Promise.allSettled([1, 2, 3, 4].map(() => B().provision('raced', {})));
+  const won = results.filter((r): r is PromiseFulfilledResult<Provisioned> => r.status === 'fulfilled');
+  assert.equal(won.length, 1);
+  for (const r of results) if (r.status === 'rejected') assertCode(r.reason, 'E_ADDON_RESOURCE_EXISTS');
+  assert.equal(await roles('hop3_raced'), 1);
+  assert.equal(await databases('hop3_raced'), 1);
+  const p = won[0]?.value;
+  assert.ok(p);
+  assert.equal((await B().status('raced', p)).ok, true);
+  await B().deprovision('raced', p);
+});
+
+test('parallel provisioning of distinct names all succeed', { skip }, async () => {
+  const names = ['par-1', 'par-2', 'par-3', 'par-4', 'par-5'];
+  const made = await Promise.all(names.map((n) => B().provision(n, {})));
+  for (const [i, p] of made.entries()) assert.equal((await B().status(names[i] ?? '', p)).ok, true);
+  await Promise.all(made.map((p, i) => B().deprovision(names[i] ?? '', p)));
+  for (const n of names) assert.equal(await roles(derivedIdentifier(n)), 0);
+});
