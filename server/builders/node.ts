@@ -35,6 +35,29 @@ export function rootInstallScripts(packageJson: string): string[] {
   }
 }
 
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies'] as const;
+
+/**
+ * True when npm has nothing to do: package.json parses, declares no dependency
+ * of any kind and no root install script. (An unparsable package.json is left
+ * to npm, which reports it.)
+ */
+export function nothingToInstall(packageJson: string): boolean {
+  let pkg: Record<string, unknown>;
+  try {
+    pkg = JSON.parse(packageJson) as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  if (pkg === null || typeof pkg !== 'object') return false;
+  for (const field of DEPENDENCY_FIELDS) {
+    const v = pkg[field];
+    if (v === undefined) continue;
+    if (Array.isArray(v) ? v.length > 0 : typeof v !== 'object' || v === null || Object.keys(v).length > 0) return false;
+  }
+  return rootInstallScripts(packageJson).length === 0;
+}
+
 async function tool(name: string, ctx: BuildContext, deps: BuilderDeps): Promise<string> {
   const found = await deps.exec.which(name, ctx.env['PATH'] ?? '');
   if (found === null) throw buildError('E_BUILD_TOOLCHAIN_MISSING', `this is a Node app but the server has no ${name} in PATH`);
@@ -59,6 +82,12 @@ export function createNodeBuilder(strategy: CacheStrategy = 'copy'): Builder {
   return {
     toolchain: 'node',
     async build(ctx, deps): Promise<BuilderResult> {
+      const pkgPath = join(ctx.releaseDir, 'package.json');
+      if ((await deps.fs.exists(pkgPath)) && nothingToInstall((await deps.fs.readFile(pkgPath)).toString('utf8'))) {
+        // npm install would spend ~0.5 s installing nothing.
+        deps.log({ step: 'install', stream: 'hop3', text: 'package.json declares no dependencies and no install scripts: nothing to install' });
+        return { artifacts: {}, steps: [], cache: 'none' };
+      }
       const npm = await tool('npm', ctx, deps);
       const lock = await findLockfile(ctx, deps);
       if (lock === null) {

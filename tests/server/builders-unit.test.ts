@@ -182,3 +182,21 @@ test('a step that times out fails with E_BUILD_TIMEOUT', async () => {
     await r.done();
   }
 });
+
+test('npm is skipped only when package.json declares no dependency of any kind and no root install script', async () => {
+  const { nothingToInstall } = await import('../../server/builders/node.ts');
+  const cases: Array<[string, boolean]> = [
+    ['{"name":"a"}', true],
+    ['{"name":"a","dependencies":{}}', true],
+    ['{"name":"a","scripts":{"start":"node s.js"}}', true],
+    ['{"name":"a","dependencies":{"ms":"^2"}}', false],
+    ['{"name":"a","devDependencies":{"x":"1"}}', false],
+    ['{"name":"a","optionalDependencies":{"x":"1"}}', false],
+    ['{"name":"a","bundleDependencies":["x"]}', false],
+    ['{"name":"a","scripts":{"postinstall":"node gen.js"}}', false],
+    ['{"name":"a","scripts":{"prepare":"tsc"}}', false],
+    ['{"name":"a","dependencies":"oops"}', false],
+    ['not json', false],
+  ];
+  for (const [pkg, expected] of cases) assert.equal(nothingToInstall(pkg), expected, pkg);
+});
