@@ -1,9 +1,9 @@
-/** The addon lifecycle over real HTTP, against a private redis-server. */
+/** The addon lifecycle over real HTTP, through the real redis backend against a private redis-server. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { redis } from './addons-redis-double.ts';
+import type { Redis } from 'ioredis';
 import { SENTINEL, startAddonsServer, type AddonsServer } from './addons-server.ts';
 
 let s: AddonsServer;
@@ -16,6 +16,15 @@ after(async () => s.stop());
 
 const count = (table: 'addons' | 'redis_dbs' | 'addon_attachments'): number => s.server.context.db.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table}`)).n;
 const code = (r: { json: Record<string, unknown> }): unknown => (r.json['error'] as { code?: string } | undefined)?.code;
+/** Run a command on DB `db` of the private server as its admin. */
+async function onDb<T>(db: string, f: (c: Redis) => Promise<T>): Promise<T> {
+  const c = s.redis.admin(Number(db));
+  try {
+    return await f(c);
+  } finally {
+    c.disconnect();
+  }
+}
 const attachments = (r: { json: Record<string, unknown> }) => r.json['attachments'] as Array<{ name: string; primary: boolean; prefix: string }>;
 
 describe('addon lifecycle over HTTP', () => {
@@ -23,7 +32,7 @@ describe('addon lifecycle over HTTP', () => {
     const c = await s.api('POST', '/v1/addons', { type: 'redis', name: 'cache-a' });
     assert.equal(c.status, 201);
     const env = c.json['env'] as Record<string, string>;
-    assert.match(env['REDIS_URL'] ?? '', /^redis:\/\/hop3_cache_a:\*\*\*\*@127\.0\.0\.1:\d+\/\d+$/);
+    assert.match(env['REDIS_URL'] ?? '', /^redis:\/\/hop3-cache-a:\*\*\*\*@127\.0\.0\.1:\d+\/\d+$/);
     assert.equal(JSON.stringify(c.json).includes(SENTINEL), false);
     const st = await s.api('GET', '/v1/addons/cache-a/status');
     assert.equal(st.json['ok'], true);
@@ -65,11 +74,13 @@ describe('addon lifecycle over HTTP', () => {
     assert.equal(code(r), 'E_ADDON_ATTACHED');
     const shown = await s.api('GET', '/v1/addons/cache-b?show_secrets=1');
     const db = String((shown.json['resource'] as Record<string, unknown>)['db']);
-    await redis(s.redis.port, [['SELECT', db], ['SET', 'k', 'v']]);
+    await onDb(db, (c) => c.set('k', 'v'));
     const d = await s.api('DELETE', '/v1/addons/cache-b?confirm=cache-b&force=true');
     assert.deepEqual(d.json['detached'], ['web']);
-    const [, size] = await redis(s.redis.port, [['SELECT', db], ['DBSIZE']]);
+    const size = await onDb(db, (c) => c.dbsize());
     assert.equal(size, 0);
+    const users = await onDb('0', async (c) => (await c.call('ACL', 'USERS')) as string[]);
+    assert.ok(users.includes('hop3-cache-a') && !users.includes('hop3-cache-b'), users.join());
     assert.equal(code(await s.api('GET', '/v1/addons/cache-b')), 'E_ADDON_NOT_FOUND');
   });
 
@@ -77,10 +88,10 @@ describe('addon lifecycle over HTTP', () => {
     await s.api('PUT', '/v1/apps/worker/addons/cache-a');
     const shown = await s.api('GET', '/v1/addons/cache-a?show_secrets=1');
     const db = String((shown.json['resource'] as Record<string, unknown>)['db']);
-    await redis(s.redis.port, [['SELECT', db], ['SET', 'kept', '1']]);
+    await onDb(db, (c) => c.set('kept', '1'));
     const d = await s.api('DELETE', '/v1/apps/web/addons/cache-a');
     assert.deepEqual(attachments(d), []);
-    const [, kept] = await redis(s.redis.port, [['SELECT', db], ['GET', 'kept']]);
+    const kept = await onDb(db, (c) => c.get('kept'));
     assert.equal(kept, '1');
     const left = (await s.api('GET', '/v1/addons/cache-a')).json['attachments'] as Array<{ app: string; primary: boolean }>;
     assert.deepEqual(left.map((a) => [a.app, a.primary]), [['worker', true]]);
@@ -95,6 +106,7 @@ describe('addon lifecycle over HTTP', () => {
     assert.deepEqual(rs.map((r) => r.status), names.map(() => 201));
     const dbs = rs.map((r) => (r.json['resource'] as Record<string, unknown>)['db']);
     assert.equal(new Set(dbs).size, 20);
+    assert.equal(dbs.includes(0), false, 'DB 0 is never handed out');
     assert.equal(count('redis_dbs'), 20);
   });
 

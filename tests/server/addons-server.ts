@@ -1,7 +1,9 @@
 /**
  * An in-process hop3-server (port 0, temp data dir, deploy extension without
- * reconcile) whose redis addons go to a private redis-server through the test
- * redis backend; the log is kept in memory so tests can search it.
+ * reconcile) whose redis addons go to a private redis-server 7 (tests/addons/
+ * redis-instance.ts: 64 DBs, requirepass) through the REAL redis backend
+ * (per-addon ACL users; passwords planted with a sentinel prefix); the log is
+ * kept in memory so tests can search it.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -12,7 +14,8 @@ import { memoryLogger } from '../../server/log.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
 import { createAppsService } from '../../server/services/apps.ts';
 import { NO_HOOKS } from '../../server/services/hooks.ts';
-import { redisDouble, startRedis, type PrivateRedis } from './addons-redis-double.ts';
+import { createRedisBackend } from '../../server/addons/redis.ts';
+import { startRedis, type RedisInstance } from '../addons/redis-instance.ts';
 import { tempDir } from './helpers.ts';
 
 export const SENTINEL = 'S3NT1NEL-secret-';
@@ -21,7 +24,7 @@ export interface AddonsServer {
   readonly url: string;
   readonly token: string;
   readonly server: RunningServer;
-  readonly redis: PrivateRedis;
+  readonly redis: RedisInstance;
   readonly logs: Array<Record<string, unknown>>;
   readonly dbFile: string;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
@@ -31,7 +34,7 @@ export interface AddonsServer {
 
 export async function startAddonsServer(): Promise<AddonsServer> {
   const t = tempDir('hop3-addons-');
-  const redis = await startRedis();
+  const redis = await startRedis({ databases: 64 });
   const { config } = resolveConfig({
     env: { HOP3_LISTEN: '127.0.0.1:0', HOP3_DATA_DIR: join(t.dir, 'data'), HOP3_ROOTD_SOCKET: join(t.dir, 'none.sock'), HOP3_VASSAL_DIR: join(t.dir, 'absent'), HOP3_LOG_LEVEL: 'debug' },
   });
@@ -41,7 +44,16 @@ export async function startAddonsServer(): Promise<AddonsServer> {
     extend: (ctx) =>
       createDeployExtension(ctx, {
         reconcile: false,
-        addons: { factories: { redis: (d) => redisDouble(redis.port, d.redisDbs, { password: () => SENTINEL + randomBytes(6).toString('hex') }) } },
+        addons: {
+          factories: {
+            redis: (d) =>
+              createRedisBackend(
+                { host: '127.0.0.1', port: redis.port, adminPassword: redis.adminPassword, dbLimit: 64, newPassword: () => SENTINEL + randomBytes(12).toString('hex') },
+                d.hosts,
+                d.redisDbs,
+              ),
+          },
+        },
       }),
   });
   const token = createTokenStore({ db: server.context.db, clock: () => new Date() }).create('tester').token;
