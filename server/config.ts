@@ -84,10 +84,12 @@ export interface ServerConfig extends ServerConfigData {
 export const DEFAULT_CONFIG: ServerConfigData = {
   listen: '127.0.0.1:8000',
   data_dir: '/var/lib/hop3',
-  rootd_socket: '/run/hop3-rootd/rootd.sock',
+  // Defaults match deploy/install-rootd.sh: rootd's socket in its root:hop3 0750 dir,
+  // the app root under a root-owned parent (rootd refuses a writable parent).
+  rootd_socket: '/run/hop3/rootd.sock',
   rootd_timeout_ms: 30_000,
   domain: 'localhost',
-  app_root: '/home/hop3/apps',
+  app_root: '/srv/hop3/apps',
   app_start_timeout_s: 60,
   keep_releases: 3,
   run_timeout_s: 600,
@@ -95,7 +97,8 @@ export const DEFAULT_CONFIG: ServerConfigData = {
     emperor: 'external',
     uwsgi: '/usr/bin/uwsgi',
     vassal_dir: '/var/lib/hop3/vassals',
-    run_dir: '/run/hop3',
+    // Not /run/hop3: that is rootd's socket directory (root:hop3 0750), not writable by hop3.
+    run_dir: '/run/hop3-server',
     log_dir: '/var/log/hop3/apps',
     emperor_pidfile: '',
     port_min: 20000,
