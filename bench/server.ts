@@ -87,7 +87,12 @@ function bundle(lib: string): string {
   const out = join(lib, 'server', 'hop3-server.mjs');
   execFileSync(join(REPO, 'node_modules', '.bin', 'esbuild'), [
     join(REPO, 'server', 'main.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node20', '--log-level=warning',
-    '--external:better-sqlite3', `--outfile=${out}`,
+    '--external:better-sqlite3',
+    // jsonc-parser's UMD build requires its own files dynamically; yaml (CommonJS) needs a real
+    // require for node: built-ins. Same flags as deploy/quickstart.sh and docs/server.md.
+    '--main-fields=module,main',
+    "--banner:js=import { createRequire as __hop3Require } from 'node:module'; const require = __hop3Require(import.meta.url);",
+    `--outfile=${out}`,
   ]);
   cpSync(join(REPO, 'server', 'db', 'migrations'), join(lib, 'server', 'migrations'), { recursive: true });
   copyFileSync(join(REPO, 'package.json'), join(lib, 'package.json'));

@@ -86,7 +86,7 @@ export const appCommand = defineCommand({
     status: statusCommand,
     start: actionCommand('start', 'Start the current release at its scale and health-check it'),
     stop: actionCommand('stop', 'Stop every process of the app (the site answers 502 meanwhile)'),
-    restart: actionCommand('restart', 'Start the current release again beside itself, then switch (no downtime)'),
+    restart: actionCommand('restart', 'Restart the current release in place (about a second without each process; redeploy for zero downtime)'),
     destroy: destroyCommand,
   },
 });
