@@ -8,7 +8,7 @@
  * the dir. The system MariaDB on 3306 is never touched.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,17 +120,36 @@ async function launch(dir: string): Promise<{ child: ChildProcess; port: number 
   }
 }
 
-export async function startMariaDb(): Promise<MariaDbInstance> {
-  const dir = mkdtempSync(join(tmpdir(), 'hop3-mariadb-'));
-  const install = spawnSync(
-    MARIADB_INSTALL_DB,
-    ['--no-defaults', `--datadir=${join(dir, 'data')}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot()],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  if (install.status !== 0) {
+/**
+ * mariadb-install-db into a fresh datadir. Its bootstrap server can fail
+ * transiently on a loaded machine (seen once in a full CI run); the failure
+ * keeps the bootstrap's own log in the error, and one retry uses a new dir.
+ */
+function installDataDir(): string {
+  let last = '';
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'hop3-mariadb-'));
+    const install = spawnSync(
+      MARIADB_INSTALL_DB,
+      ['--no-defaults', `--datadir=${join(dir, 'data')}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot()],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    if (install.status === 0) return dir;
+    let logTail = '';
+    try {
+      const logs = readdirSync(join(dir, 'data')).filter((f) => f.endsWith('.err') || f.endsWith('.log'));
+      logTail = logs.map((f) => readFileSync(join(dir, 'data', f), 'utf8').split('\n').slice(-15).join('\n')).join('\n');
+    } catch {
+      /* no datadir was created */
+    }
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`mariadb-install-db failed (${install.status}):\n${install.stdout}\n${install.stderr}`);
+    last = `mariadb-install-db failed (${install.status}, attempt ${attempt}):\n${install.stdout}\n${install.stderr}\n${logTail}`;
   }
+  throw new Error(last);
+}
+
+export async function startMariaDb(): Promise<MariaDbInstance> {
+  const dir = installDataDir();
   const { child, port } = await launch(dir).catch((e: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw e;
