@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { SseParser, type ParsedSseEvent } from '../../shared-protocol/api/sse.ts';
 import type { DeployAccepted, EndEvent } from '../../shared-protocol/api/deploys.ts';
 import { createBundle } from '../../cli/bundle/bundle.ts';
+import type { AddonsConfig } from '../../server/addons/config.ts';
 import { createTokenStore } from '../../server/auth/tokens.ts';
 import { resolveConfig } from '../../server/config.ts';
 import { createDeployExtension, type DeployExtension } from '../../server/deploy/extension.ts';
@@ -62,7 +63,12 @@ export async function readSse(res: Response): Promise<ParsedSseEvent[]> {
   return events;
 }
 
-export async function startDeployHarness(): Promise<DeployHarness> {
+export interface DeployHarnessOptions {
+  /** The server's `addons` section (admin connections to private instances); default: none offered. */
+  readonly addons?: AddonsConfig;
+}
+
+export async function startDeployHarness(opts: DeployHarnessOptions = {}): Promise<DeployHarness> {
   const nginxPort = await freePort();
   let nginx: RunningNginx | undefined;
   let rootd: ServeChild | undefined;
@@ -88,7 +94,7 @@ export async function startDeployHarness(): Promise<DeployHarness> {
   try {
     rootd = await startServe(t.configFile, t.config.socket.path);
     const portMin = 21000 + Math.floor(Math.random() * 40) * 200;
-    const { config } = resolveConfig({
+    const { config: resolved } = resolveConfig({
       env: {
         HOP3_LISTEN: '127.0.0.1:0',
         HOP3_DATA_DIR: join(t.dir, 'data'),
@@ -106,6 +112,7 @@ export async function startDeployHarness(): Promise<DeployHarness> {
         HOP3_KEEP_RELEASES: '2',
       },
     });
+    const config = opts.addons === undefined ? resolved : { ...resolved, addons: opts.addons };
     let ext: DeployExtension | undefined;
     const log = memoryLogger('warn');
     const server = await startServer(config, {

@@ -7,10 +7,10 @@ import { loadApp } from '../../shared-protocol/config/index.ts';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 const ROOT = join(import.meta.dirname, '..', '..');
-const NAMES = ['failing-health', 'node-dep', 'node-nodep', 'python-stdlib', 'static', 'worker'];
+const NAMES = ['addons-demo', 'failing-health', 'node-dep', 'node-nodep', 'python-stdlib', 'static', 'worker'];
 
 describe('the example apps', () => {
-  it('are the six the quick start and the e2e tests use', () => {
+  it('are the seven the quick start and the e2e tests use', () => {
     const dirs = readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
     assert.deepEqual(dirs, NAMES);
   });
@@ -45,7 +45,7 @@ describe('the example apps', () => {
   it('declare their processes: one web each, plus a worker for the worker example, and none for the static site', () => {
     const kinds = Object.fromEntries(NAMES.map((n) => [n, Object.keys(loadApp(join(EXAMPLES, n)).plan?.processes ?? {}).sort().join('+')]));
     assert.deepEqual(kinds, {
-      'failing-health': 'web', 'node-dep': 'web', 'node-nodep': 'web', 'python-stdlib': 'web', static: '', worker: 'web+worker',
+      'addons-demo': 'web', 'failing-health': 'web', 'node-dep': 'web', 'node-nodep': 'web', 'python-stdlib': 'web', static: '', worker: 'web+worker',
     });
     assert.equal(loadApp(join(EXAMPLES, 'static')).plan?.config.build.toolchain, 'static');
     assert.ok(existsSync(join(EXAMPLES, 'static', 'public', 'index.html')));
@@ -61,5 +61,19 @@ describe('the example apps', () => {
     assert.deepEqual(lock.packages['']?.dependencies, pkg.dependencies);
     assert.equal(lock.packages['node_modules/ms']?.version, pkg.dependencies['ms']);
     assert.match(lock.packages['node_modules/ms']?.integrity ?? '', /^sha512-/);
+  });
+
+  it('addons-demo declares a postgres and a redis addon and pins pg and ioredis in its lockfile', () => {
+    const plan = loadApp(join(EXAMPLES, 'addons-demo')).plan;
+    assert.deepEqual(plan?.config.addons.map((a) => [a.type, a.name]), [['postgres', 'demo-db'], ['redis', 'demo-cache']]);
+    const pkg = JSON.parse(readFileSync(join(EXAMPLES, 'addons-demo', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const lock = JSON.parse(readFileSync(join(EXAMPLES, 'addons-demo', 'package-lock.json'), 'utf8')) as { lockfileVersion: number; packages: Record<string, { version?: string; integrity?: string; dependencies?: Record<string, string> }> };
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['ioredis', 'pg']);
+    assert.equal(lock.lockfileVersion, 3);
+    assert.deepEqual(lock.packages['']?.dependencies, pkg.dependencies);
+    for (const d of ['pg', 'ioredis']) {
+      assert.equal(lock.packages[`node_modules/${d}`]?.version, pkg.dependencies[d]);
+      assert.match(lock.packages[`node_modules/${d}`]?.integrity ?? '', /^sha512-/);
+    }
   });
 });
