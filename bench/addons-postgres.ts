@@ -1,5 +1,5 @@
 /**
- * bench:addons (postgres part) — provision + env (what create + attach ask of
+ * The postgres backend alone (folded into bench/addons.ts, `npm run bench:addons`) — provision + env (what create + attach ask of
  * the backend) and deprovision against a private PostgreSQL 15 started for
  * the run (tests/addons/pg-instance.ts: fsync off, so the figure is the
  * backend's own cost — role, database from template0, grants, a second admin
