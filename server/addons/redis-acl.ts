@@ -16,8 +16,8 @@
  * - It CANNOT stop a connection from using DB 0 without SELECT: every
  *   connection starts in DB 0. So the user is confined to its DB *and DB 0*.
  *   Whoever holds DB 0 (if the allocator hands it out) shares it with every
- *   addon user; the lifecycle allocator should start at 1 when ACL users are
- *   in use. This is stated in the status detail and docs/addons.md.
+ *   addon user, so the lifecycle allocator (redis-dbs.ts) starts at 1 and never
+ *   hands out DB 0. This is stated in the status detail and docs/addons.md.
  * - Passwords: the user's password is set by its SHA-256 (`#<hex>`), so the
  *   plaintext never travels in ACL SETUSER. An app's AUTH necessarily sends
  *   it (the protocol has no other login); Redis redacts AUTH in MONITOR.
