@@ -85,3 +85,33 @@ test('the service passes a backend typed error through with its code and hint on
     t.cleanup();
   }
 });
+
+test('a second destroy of an addon while the first is running is refused with E_ADDON_BUSY and deprovisions nothing', async () => {
+  const t = tempDir('hop3-addon-busy-');
+  const opened = openDatabase(join(t.dir, 'hop3.db'));
+  try {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const slow: AddonBackend = {
+      ...failingBackend(new Hop3Error('E_ADDON_PROVISION_FAILED', 'unused'), new Hop3Error('E_ADDON_DEPROVISION_FAILED', 'unused')),
+      deprovision: async () => {
+        calls++;
+        await gate;
+      },
+    };
+    const config = { extra_pg_extensions: [] };
+    const backends = createBackendRegistry({}, { config, hosts: configHosts(config), redisDbs: createRedisDbAllocator(opened.db) }, { redis: slow });
+    const svc = createAddonService({ db: opened.db, secrets: createSecretBox(randomBytes(32)), backends, clock: () => new Date(), log: memoryLogger('debug'), extraPgExtensions: [] });
+    await svc.create('redis', 'slow');
+    const first = svc.destroy('slow', { confirm: 'slow' });
+    await assert.rejects(svc.destroy('slow', { confirm: 'slow' }), (e) => isHop3Error(e) && e.code === 'E_ADDON_BUSY');
+    release();
+    assert.equal((await first).name, 'slow');
+    assert.equal(calls, 1);
+    assert.deepEqual(svc.list().addons, []);
+  } finally {
+    opened.close();
+    t.cleanup();
+  }
+});
