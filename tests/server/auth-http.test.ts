@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { API_ROUTES, routePath } from '../../shared-protocol/api/index.ts';
+import { registerAddonRoutes } from '../../server/routes/addons.ts';
+import { registerDeployRoutes } from '../../server/routes/deploys.ts';
+import { registerProcessRoutes } from '../../server/routes/processes.ts';
 import { errorCode, makeHarness, serveHttp } from './helpers.ts';
 
 /** Valid values for every path parameter, so a 401 is about the token and nothing else. */
-const SAMPLE_PARAMS = { app: 'web', hostname: 'www.example.com' };
+const SAMPLE_PARAMS = { app: 'web', hostname: 'www.example.com', id: 'dep-0123456789ab', action: 'restart', name: 'my-db' };
 const SAMPLE_BODIES: Record<string, unknown> = {
   'apps.create': { name: 'web' },
   'env.update': { set: { A: '1' } },
@@ -25,7 +28,19 @@ test('GET /v1/health answers without a token', async () => {
 });
 
 test('every other route answers 401 E_AUTH_REQUIRED without a token, and 401 E_AUTH_INVALID with a wrong one', async () => {
-  const h = makeHarness({}, { burst: 1000, perMinute: 60 });
+  // The pipeline's and the addons' routes are mounted by server extensions; mount them the same
+  // way. Their handlers are never reached: authentication comes first.
+  const unused = {} as never;
+  const h = makeHarness(
+    {
+      extraRoutes: (app, mount) => {
+        registerDeployRoutes(app, mount, unused);
+        registerProcessRoutes(app, mount, { control: unused, pipeline: { db: unused, runtime: unused, log: unused } as never, ensureRuntime: () => {} });
+        registerAddonRoutes(app, mount, { addons: unused });
+      },
+    },
+    { burst: 1000, perMinute: 60 },
+  );
   try {
     const guarded = API_ROUTES.filter((r) => r.auth);
     assert.ok(guarded.length >= 12);
