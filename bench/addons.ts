@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddonType } from '../server/addons/backend.ts';
-import { BACKEND_FACTORIES } from '../server/addons/backends.ts';
+import { loadBackendFactories } from '../server/addons/backends.ts';
 import type { AddonsConfig } from '../server/addons/config.ts';
 import { createRedisDbAllocator } from '../server/addons/redis-dbs.ts';
 import { configHosts, createBackendRegistry } from '../server/addons/registry.ts';
@@ -67,7 +67,7 @@ export async function benchAddons(): Promise<{ figures: Figures; notes: string[]
     const opened = openDatabase(join(dir, 'hop3.db'));
     stops.unshift(async () => opened.close());
     const deps = { config, hosts: configHosts(config), redisDbs: createRedisDbAllocator(opened.db) };
-    const backends = createBackendRegistry(BACKEND_FACTORIES, deps);
+    const backends = createBackendRegistry(await loadBackendFactories(config), deps);
     stops.unshift(() => backends.close());
     const clock = (): Date => new Date();
     const svc = createAddonService({ db: opened.db, secrets: createSecretBox(randomBytes(32)), backends, clock, log: memoryLogger('warn'), extraPgExtensions: [] });

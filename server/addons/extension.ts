@@ -9,7 +9,7 @@ import type { MountDeps } from '../http/mount.ts';
 import { registerAddonRoutes } from '../routes/addons.ts';
 import type { ServerContext } from '../server.ts';
 import type { AddonBackend, AddonType } from './backend.ts';
-import { BACKEND_FACTORIES } from './backends.ts';
+import { loadBackendFactories } from './backends.ts';
 import { createRedisDbAllocator } from './redis-dbs.ts';
 import { configHosts, createBackendRegistry, type BackendFactory } from './registry.ts';
 import { createAddonService, type AddonService } from './service.ts';
@@ -27,12 +27,12 @@ export interface AddonsPart {
   close(): Promise<void>;
 }
 
-export function createAddonsPart(ctx: Pick<ServerContext, 'config' | 'db' | 'secrets' | 'clock' | 'log'>, opts: AddonsOptions = {}): AddonsPart {
+export async function createAddonsPart(ctx: Pick<ServerContext, 'config' | 'db' | 'secrets' | 'clock' | 'log'>, opts: AddonsOptions = {}): Promise<AddonsPart> {
   const config = ctx.config.addons;
   const deps = { config, hosts: configHosts(config), redisDbs: createRedisDbAllocator(ctx.db) };
   const given: Partial<Record<AddonType, AddonBackend>> = { ...opts.backends };
   for (const [t, f] of Object.entries(opts.factories ?? {}) as [AddonType, BackendFactory][]) given[t] = f(deps);
-  const registry = createBackendRegistry(BACKEND_FACTORIES, deps, given);
+  const registry = createBackendRegistry(await loadBackendFactories(config), deps, given);
   const service = createAddonService({ db: ctx.db, secrets: ctx.secrets, backends: registry, clock: ctx.clock, log: ctx.log, extraPgExtensions: config.extra_pg_extensions });
   return {
     service,

@@ -43,9 +43,9 @@ export function createBackendRegistry(
       if (deps.config[type] === undefined || factory === undefined) {
         throw new Hop3Error('E_ADDON_TYPE_UNAVAILABLE', `this server offers no ${type} addons`, {
           hint:
-            factory === undefined
-              ? `This build has no ${type} backend yet; see docs/addons.md.`
-              : `Ask the operator to add an \`addons.${type}\` admin connection to the server config (docs/addons.md).`,
+            deps.config[type] === undefined
+              ? `Ask the operator to add an \`addons.${type}\` admin connection to the server config (docs/addons.md).`
+              : `This build has no ${type} backend; see docs/addons.md.`,
         });
       }
       const b = factory(deps);

@@ -76,7 +76,7 @@ export async function createDeployExtension(ctx: ServerContext, opts: DeployExte
   const store = new CheckedVassalStore(rt.vassal_dir);
   const layout = { runDir: rt.run_dir, logDir: rt.log_dir };
   const manager = new ProcessManager({ store, emperor, ports: new PortAllocator({ range: { min: rt.port_min, max: rt.port_max } }), clock: systemClock, layout });
-  const addons = createAddonsPart(ctx, opts.addons);
+  const addons = await createAddonsPart(ctx, opts.addons);
   const deps: PipelineDeps = {
     addons: addons.service,
     db: ctx.db,

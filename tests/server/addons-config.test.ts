@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKEND_FACTORIES, s3BackendConfig } from '../../server/addons/backends.ts';
+import { loadBackendFactories, s3BackendConfig } from '../../server/addons/backends.ts';
 import type { AddonsConfig } from '../../server/addons/config.ts';
 import { configHosts, createBackendRegistry } from '../../server/addons/registry.ts';
 import type { RedisDbAllocator } from '../../server/addons/backend.ts';
@@ -32,7 +32,7 @@ const FULL = {
 test('a config with every addon type loads, and every type is offered by a registered backend', async () => {
   const { config } = load(FULL);
   const noDbs: RedisDbAllocator = { claim: () => 1, heldBy: () => undefined, release: () => undefined };
-  const registry = createBackendRegistry(BACKEND_FACTORIES, { config: config.addons, hosts: configHosts(config.addons), redisDbs: noDbs });
+  const registry = createBackendRegistry(await loadBackendFactories(config.addons), { config: config.addons, hosts: configHosts(config.addons), redisDbs: noDbs });
   for (const t of ['postgres', 'mysql', 'redis', 's3'] as const) {
     assert.equal(registry.available(t), true, t);
     assert.equal(registry.get(t).type, t);
