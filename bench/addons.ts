@@ -30,7 +30,7 @@ import { mariadbAvailable, startMariaDb } from '../tests/addons/mariadb-instance
 import { pgUnavailable, startPostgres } from '../tests/addons/pg-instance.ts';
 import { redisAvailable, startRedis } from '../tests/addons/redis-instance.ts';
 import { benchPostgres } from './addons-postgres.ts';
-import { startS3rver } from './addons-s3rver.ts';
+import { startS3rver } from '../tests/addons/s3rver-instance.ts';
 
 const RUNS = 15;
 const WARMUP = 2;

@@ -9,7 +9,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { freePort, startNginx, writeTestNginxConf, NGINX_BIN, type RunningNginx } from '../tests/rootd/nginx-harness.ts';
+import { freeNginxPort, startNginx, writeTestNginxConf, NGINX_BIN, type RunningNginx } from '../tests/rootd/nginx-harness.ts';
 import { makeServeConfig, startServe, type ServeChild } from '../tests/rootd/socket-harness.ts';
 
 export const REPO = resolve(import.meta.dirname, '..');
@@ -76,7 +76,7 @@ async function leftovers(prefix: string): Promise<number[]> {
 }
 
 export async function startBenchStack(appPrefix: string): Promise<BenchStack> {
-  const nginxPort = await freePort();
+  const nginxPort = await freeNginxPort();
   const t = makeServeConfig((c) => ({
     ...c,
     nginx: {

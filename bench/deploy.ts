@@ -20,7 +20,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../tests/rootd/nginx-harness.ts';
+import { freeNginxPort } from '../tests/rootd/nginx-harness.ts';
 import { loadClient } from '../tests/e2e/stack.ts';
 import { DOMAIN, REPO, rssMb, startBenchStack, type BenchStack } from './deploy-stack.ts';
 
@@ -84,7 +84,7 @@ async function timedDeploy(s: BenchStack, app: string, previous: string | null):
 
 /** The floor: tar + extract + node start + first 200 on a loopback port, no platform. */
 async function floorOnce(work: string, i: number): Promise<number> {
-  const port = await freePort();
+  const port = await freeNginxPort();
   const t0 = performance.now();
   const tgz = join(work, `f${i}.tgz`);
   const dir = join(work, `f${i}`);

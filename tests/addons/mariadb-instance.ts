@@ -9,11 +9,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { freePort } from '../support/ports.ts';
+import { waitExit } from '../support/process.ts';
 
 export const MARIADBD = '/usr/sbin/mariadbd';
 export const MARIADB_INSTALL_DB = '/usr/bin/mariadb-install-db';
@@ -36,19 +37,6 @@ export function mariadbAvailable(): boolean {
   return existsSync(MARIADBD) && existsSync(MARIADB_INSTALL_DB);
 }
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 20000-29999');
-}
-
 function asRoot(): string[] {
   return process.getuid?.() === 0 ? ['--user=root'] : [];
 }
@@ -69,17 +57,6 @@ async function waitReady(child: ChildProcess, socket: string, errLog: string): P
     }
   }
   throw new Error('mariadbd did not become ready within 30 s');
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
 }
 
 async function launch(dir: string): Promise<{ child: ChildProcess; port: number }> {

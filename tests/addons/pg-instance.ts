@@ -12,10 +12,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../support/ports.ts';
+import { waitExit } from '../support/process.ts';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -57,30 +58,6 @@ export function pgUnavailable(): string | false {
   return false;
 }
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 30000 + Math.floor(Math.random() * 2700);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 30000-32699');
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
 async function waitReady(child: ChildProcess, dir: string, port: number, logFile: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -104,7 +81,7 @@ async function waitReady(child: ChildProcess, dir: string, port: number, logFile
 async function launch(dir: string, user: PgUser, logStatement: string): Promise<{ child: ChildProcess; port: number }> {
   const logFile = join(dir, 'postgres.log');
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = await freePort({ min: 30000, max: 32699 });
     const fd = openSync(logFile, 'a');
     const child = spawn(
       join(PG_BIN, 'postgres'),

@@ -12,33 +12,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isHop3Error } from '../../shared-protocol/errors.ts';
 import type { AddonBackend, AddonHosts } from '../../server/addons/backend.ts';
 import { s3BucketName, s3Client, type S3Endpoint } from '../../server/addons/s3-common.ts';
 import { createGenericS3Backend } from '../../server/addons/s3-generic.ts';
-
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverCtor = new (opts: { address: string; port: number; silent: boolean; directory: string }) => S3rverInstance;
-interface AccountModule {
-  DUMMY_ACCOUNT: { createKeyPair(accessKey: string, secretKey: string): void };
-}
-const require = createRequire(import.meta.url);
-const S3rver = require('@20minutes/s3rver') as S3rverCtor;
-const accounts = require('@20minutes/s3rver/lib/models/account.js') as AccountModule;
+import { startS3rver, type RunningS3rver } from './s3rver-instance.ts';
 
 const APP_KEY = 'HOP3APPKEY';
 const APP_SECRET = 'hop3-app-secret-for-tests';
 const hosts: AddonHosts = { appHost: () => '127.0.0.1' };
-let dir = '';
-let server: S3rverInstance | undefined;
+let server: RunningS3rver | undefined;
 let ep: S3Endpoint = { host: '127.0.0.1', port: 0, useSSL: false };
 let backend: AddonBackend | undefined;
 const B = (): AddonBackend => {
@@ -46,32 +29,14 @@ const B = (): AddonBackend => {
   return backend;
 };
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 20000-29999');
-}
-
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hop3-s3rver-'));
-  const port = await freePort();
-  server = new S3rver({ address: '127.0.0.1', port, silent: true, directory: dir });
-  await server.run();
-  accounts.DUMMY_ACCOUNT.createKeyPair(APP_KEY, APP_SECRET);
-  ep = { host: '127.0.0.1', port, useSSL: false };
-  backend = createGenericS3Backend({ ...ep, adminAccessKey: 'S3RVER', adminSecretKey: 'S3RVER', appAccessKey: APP_KEY, appSecretKey: APP_SECRET }, hosts);
+  server = await startS3rver(APP_KEY, APP_SECRET);
+  ep = { host: '127.0.0.1', port: server.port, useSSL: false };
+  backend = createGenericS3Backend({ ...ep, adminAccessKey: server.adminKey, adminSecretKey: server.adminKey, appAccessKey: APP_KEY, appSecretKey: APP_SECRET }, hosts);
 });
 after(async () => {
   await backend?.close();
   await server?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('provision creates hop3-<name> and the app, with its injected keys, can put, get and list objects', async (t) => {

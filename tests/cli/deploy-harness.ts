@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, rawGet, startNginx, writeTestNginxConf, NGINX_BIN, type RawResponse, type RunningNginx } from '../rootd/nginx-harness.ts';
+import { freeNginxPort, rawGet, startNginx, writeTestNginxConf, NGINX_BIN, type RawResponse, type RunningNginx } from '../rootd/nginx-harness.ts';
 import { makeServeConfig, startServe, type ServeChild } from '../rootd/socket-harness.ts';
 import { startServer, type RunningServer } from './harness.ts';
 
@@ -38,7 +38,7 @@ async function leftovers(apps: readonly string[]): Promise<number[]> {
 }
 
 export async function startDeployStack(): Promise<DeployStack> {
-  const nginxPort = await freePort();
+  const nginxPort = await freeNginxPort();
   const t = makeServeConfig((c) => ({
     ...c,
     nginx: {

@@ -20,7 +20,7 @@ import type { RootdConfig } from '../../rootd/config.ts';
 import { parseState, WRITE_STEPS, type RootdState } from '../../rootd/state.ts';
 import { makeFakeCgroupTree } from './fake-cgroupfs.ts';
 import { makeTempRootdConfig } from './helpers.ts';
-import { freePort, rawGet, startNginx, writeTestNginxConf } from './nginx-harness.ts';
+import { freeNginxPort, rawGet, startNginx, writeTestNginxConf } from './nginx-harness.ts';
 import { startServe, type ServeChild } from './socket-harness.ts';
 
 // ---- safety: never run in the host's namespaces ----------------------------------------
@@ -46,8 +46,8 @@ const base = makeTempRootdConfig({
   firewall: { policy: 'drop' },
 });
 const ngxDir = join(base.dir, 'nginx');
-const httpPort = await freePort();
-const httpsPort = await freePort();
+const httpPort = await freeNginxPort();
+const httpsPort = await freeNginxPort();
 const config: RootdConfig = {
   ...base.config,
   nginx: {

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { COMMON_ERRORS, isHop3Error } from '../../shared-protocol/errors.ts';
@@ -19,6 +19,7 @@ import { createNginxHandlers, reconcileNginx, type NginxDeps } from '../../rootd
 import type { MasterProbe } from '../../rootd/ops/nginx-master.ts';
 import type { ReconcileReport } from '../../rootd/ops/types.ts';
 import { makeTempRootdConfig, ROOT_PEER } from './helpers.ts';
+import { freePort } from '../support/ports.ts';
 
 export type Reply = { ok: true; result: Record<string, unknown> } | { ok: false; code: string; message: string };
 
@@ -108,22 +109,12 @@ export function fakeExec(answer: (req: ExecRequest, n: number) => ExecResult | P
 
 // ---------------------------------------------------------------- real nginx
 
+/** A free port in 20000-29999, probed on 0.0.0.0 (nginx listens on all addresses). */
+export const freeNginxPort = (): Promise<number> => freePort({ min: 20000, max: 29999, host: '0.0.0.0' });
+
 export const NGINX_BIN = '/usr/sbin/nginx';
 
 /** A free TCP port in 20000-29999 (probed by binding 127.0.0.1 and 0.0.0.0). */
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createNetServer();
-      s.once('error', () => resolve(false));
-      s.listen({ port, host: '0.0.0.0', exclusive: true }, () => s.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 20000-29999');
-}
-
 /** The test instance's main conf: everything inside the prefix, workers as nobody when run as root. */
 export function writeTestNginxConf(config: RootdConfig): void {
   const p = config.nginx.prefix;
@@ -270,8 +261,8 @@ export interface LiveNginx {
 export async function startLiveNginx(): Promise<LiveNginx> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const http = await freePort();
-    const https = await freePort();
+    const http = await freeNginxPort();
+    const https = await freeNginxPort();
     if (http === https) continue;
     const env = makeNginxEnv({ exec: realExec(), realNginx: true, httpPort: http, httpsPort: https });
     try {

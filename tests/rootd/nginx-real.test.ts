@@ -12,7 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import {
-  freePort,
+  freeNginxPort,
   makeNginxEnv,
   openForWorkers,
   rawGet,
@@ -40,8 +40,8 @@ before(async () => {
   for (const name of ['web', 'admin', 'api', 'ghost', 'secure']) ups[name] = await startUpstream(name);
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
-    http = await freePort();
-    https = await freePort();
+    http = await freeNginxPort();
+    https = await freeNginxPort();
     if (http === https) continue;
     const e = makeNginxEnv({ exec: realExec(), realNginx: true, httpPort: http, httpsPort: https });
     try {

@@ -20,7 +20,7 @@ import { resolveConfig } from '../../server/config.ts';
 import { createDeployExtension, type DeployExtension } from '../../server/deploy/extension.ts';
 import { memoryLogger } from '../../server/log.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
-import { freePort, rawGet, startNginx, writeTestNginxConf, NGINX_BIN, type RawResponse, type RunningNginx } from '../rootd/nginx-harness.ts';
+import { freeNginxPort, rawGet, startNginx, writeTestNginxConf, NGINX_BIN, type RawResponse, type RunningNginx } from '../rootd/nginx-harness.ts';
 import { makeServeConfig, startServe, type ServeChild } from '../rootd/socket-harness.ts';
 
 export const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
@@ -69,7 +69,7 @@ export interface DeployHarnessOptions {
 }
 
 export async function startDeployHarness(opts: DeployHarnessOptions = {}): Promise<DeployHarness> {
-  const nginxPort = await freePort();
+  const nginxPort = await freeNginxPort();
   let nginx: RunningNginx | undefined;
   let rootd: ServeChild | undefined;
   const t = makeServeConfig((c) => ({

@@ -1,9 +1,13 @@
-/** An in-process s3rver (@20minutes/s3rver) on 127.0.0.1 for bench:addons, with an app key pair; close() stops it and removes its dir. */
+/**
+ * An in-process s3rver (@20minutes/s3rver) on 127.0.0.1 with an app key pair, for the s3 tests and
+ * bench:addons; close() stops it and removes its dir. s3rver checks SigV4 but has no IAM: key scoping
+ * cannot be verified against it.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/ports.ts';
 
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
@@ -24,28 +28,13 @@ export interface RunningS3rver {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 20000-29999');
-}
-
-export async function startS3rver(): Promise<RunningS3rver> {
+export async function startS3rver(appKey = 'HOP3BENCHAPP', appSecret = 'hop3-bench-app-secret'): Promise<RunningS3rver> {
   const S3rver = require('@20minutes/s3rver') as S3rverCtor;
   const accounts = require('@20minutes/s3rver/lib/models/account.js') as AccountModule;
-  const dir = mkdtempSync(join(tmpdir(), 'hop3-bench-s3rver-'));
+  const dir = mkdtempSync(join(tmpdir(), 'hop3-s3rver-'));
   const port = await freePort();
   const server = new S3rver({ address: '127.0.0.1', port, silent: true, directory: dir });
   await server.run();
-  const appKey = 'HOP3BENCHAPP';
-  const appSecret = 'hop3-bench-app-secret';
   accounts.DUMMY_ACCOUNT.createKeyPair(appKey, appSecret);
   return {
     port,
