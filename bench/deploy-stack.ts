@@ -6,11 +6,9 @@
  * as one esbuild bundle too. Only processes started here are stopped, by pid.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freeNginxPort, startNginx, writeTestNginxConf, NGINX_BIN, type RunningNginx } from '../tests/rootd/nginx-harness.ts';
-import { makeServeConfig, startServe, type ServeChild } from '../tests/rootd/socket-harness.ts';
+import { startRootdStack } from '../tests/support/rootd-stack.ts';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const DOMAIN = 'hop3.bench';
@@ -64,26 +62,10 @@ function waitForLine(proc: ChildProcess, re: RegExp): Promise<string> {
   });
 }
 
-/** Pids of uWSGI vassal masters of this stack's apps ("hop3 <app>__..."). */
-async function leftovers(prefix: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(e)) continue;
-    const cmd = await readFile(`/proc/${e}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.startsWith(`hop3 ${prefix}`)) pids.push(Number(e));
-  }
-  return pids;
-}
-
 export async function startBenchStack(appPrefix: string): Promise<BenchStack> {
-  const nginxPort = await freeNginxPort();
-  const t = makeServeConfig((c) => ({
-    ...c,
-    nginx: {
-      ...c.nginx, binary: NGINX_BIN, http_port: nginxPort, https_port: nginxPort + 1, prefix: join(c.nginx.site_dir, '..'),
-      pid_file: join(c.nginx.site_dir, '..', 'nginx.pid'), error_log: join(c.nginx.site_dir, '..', 'error.log'),
-    },
-  }));
+  const stack = await startRootdStack();
+  const t = { dir: stack.dir, config: stack.config };
+  const nginxPort = stack.nginxPort;
   const lib = join(t.dir, 'lib');
   mkdirSync(join(lib, 'server'), { recursive: true });
   bundle('server/main.ts', join(lib, 'server', 'hop3-server.mjs'));
@@ -91,11 +73,6 @@ export async function startBenchStack(appPrefix: string): Promise<BenchStack> {
   cpSync(join(REPO, 'server', 'db', 'migrations'), join(lib, 'server', 'migrations'), { recursive: true });
   copyFileSync(join(REPO, 'package.json'), join(lib, 'package.json'));
   symlinkSync(join(REPO, 'node_modules'), join(lib, 'node_modules'));
-  const runtime = join(t.dir, 'runtime');
-  for (const d of ['vassals', 'logs', 'run']) mkdirSync(join(runtime, d), { recursive: true });
-  writeTestNginxConf(t.config);
-  let nginx: RunningNginx | undefined;
-  let rootd: ServeChild | undefined;
   let server: ChildProcess | undefined;
   const stopAll = async (): Promise<void> => {
     if (server !== undefined && server.exitCode === null) {
@@ -105,25 +82,14 @@ export async function startBenchStack(appPrefix: string): Promise<BenchStack> {
       await exited;
       clearTimeout(kill);
     }
-    await rootd?.stop();
-    await nginx?.stop();
-    for (const pid of await leftovers(appPrefix)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    t.cleanup();
+    await stack.stop([appPrefix]);
   };
   try {
-    nginx = await startNginx(t.config);
-    rootd = await startServe(t.configFile, t.config.socket.path);
     const portMin = 23000 + Math.floor(Math.random() * 20) * 300;
     const env = cleanEnv({
       HOP3_DATA_DIR: join(t.dir, 'data'), HOP3_LISTEN: '127.0.0.1:0', HOP3_ROOTD_SOCKET: t.config.socket.path, HOP3_DOMAIN: DOMAIN,
-      HOP3_APP_ROOT: t.config.app_root, HOP3_EMPEROR: 'local', HOP3_VASSAL_DIR: join(runtime, 'vassals'), HOP3_RUN_DIR: join(runtime, 'run'),
-      HOP3_APP_LOG_DIR: join(runtime, 'logs'), HOP3_APP_PORT_MIN: String(portMin), HOP3_APP_PORT_MAX: String(portMin + 299),
+      HOP3_APP_ROOT: t.config.app_root, HOP3_EMPEROR: 'local', HOP3_VASSAL_DIR: stack.runtime.vassals, HOP3_RUN_DIR: stack.runtime.run,
+      HOP3_APP_LOG_DIR: stack.runtime.logs, HOP3_APP_PORT_MIN: String(portMin), HOP3_APP_PORT_MAX: String(portMin + 299),
       HOP3_KEEP_RELEASES: '2', HOP3_APP_START_TIMEOUT: '30',
     });
     const entry = join(lib, 'server', 'hop3-server.mjs');

@@ -7,11 +7,9 @@
  * vassals stop with it), rootd, nginx, then any app process of this stack's
  * apps that survived.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freeNginxPort, rawGet, startNginx, writeTestNginxConf, NGINX_BIN, type RawResponse, type RunningNginx } from '../rootd/nginx-harness.ts';
-import { makeServeConfig, startServe, type ServeChild } from '../rootd/socket-harness.ts';
+import { rawGet, type RawResponse } from '../rootd/nginx-harness.ts';
+import { startRootdStack } from '../support/rootd-stack.ts';
 import { startServer, type RunningServer } from './harness.ts';
 
 export const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
@@ -26,83 +24,41 @@ export interface DeployStack {
   stop(): Promise<void>;
 }
 
-/** Pids of uWSGI vassal masters ("hop3 <app>__...") of these apps. */
-async function leftovers(apps: readonly string[]): Promise<number[]> {
-  const pids: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(e)) continue;
-    const cmd = await readFile(`/proc/${e}/cmdline`, 'utf8').catch(() => '');
-    if (apps.some((a) => cmd.startsWith(`hop3 ${a}__`))) pids.push(Number(e));
-  }
-  return pids;
-}
-
 export async function startDeployStack(): Promise<DeployStack> {
-  const nginxPort = await freeNginxPort();
-  const t = makeServeConfig((c) => ({
-    ...c,
-    nginx: {
-      ...c.nginx,
-      binary: NGINX_BIN,
-      http_port: nginxPort,
-      https_port: nginxPort + 1,
-      prefix: join(c.nginx.site_dir, '..'),
-      pid_file: join(c.nginx.site_dir, '..', 'nginx.pid'),
-      error_log: join(c.nginx.site_dir, '..', 'error.log'),
-    },
-  }));
-  const runtime = join(t.dir, 'runtime');
-  for (const d of ['vassals', 'logs', 'run']) mkdirSync(join(runtime, d), { recursive: true });
-  writeTestNginxConf(t.config);
-  let nginx: RunningNginx | undefined;
-  let rootd: ServeChild | undefined;
+  const stack = await startRootdStack();
   const apps: string[] = [];
   try {
-    nginx = await startNginx(t.config);
-    rootd = await startServe(t.configFile, t.config.socket.path);
     const portMin = 22000 + Math.floor(Math.random() * 40) * 200;
     const server = await startServer({
       env: {
-        HOP3_ROOTD_SOCKET: t.config.socket.path,
-        HOP3_APP_ROOT: t.config.app_root,
+        HOP3_ROOTD_SOCKET: stack.config.socket.path,
+        HOP3_APP_ROOT: stack.config.app_root,
         HOP3_APP_START_TIMEOUT: '20',
         HOP3_EMPEROR: 'local',
-        HOP3_VASSAL_DIR: join(runtime, 'vassals'),
-        HOP3_RUN_DIR: join(runtime, 'run'),
-        HOP3_APP_LOG_DIR: join(runtime, 'logs'),
+        HOP3_VASSAL_DIR: stack.runtime.vassals,
+        HOP3_RUN_DIR: stack.runtime.run,
+        HOP3_APP_LOG_DIR: stack.runtime.logs,
         HOP3_APP_PORT_MIN: String(portMin),
         HOP3_APP_PORT_MAX: String(portMin + 199),
         HOP3_KEEP_RELEASES: '3',
       },
     });
-    const running = { nginx, rootd };
     return {
       server,
-      nginxPort,
-      appRoot: t.config.app_root,
-      get: (host, path = '/') => rawGet(nginxPort, host, path),
+      nginxPort: stack.nginxPort,
+      appRoot: stack.config.app_root,
+      get: (host, path = '/') => rawGet(stack.nginxPort, host, path),
       track(app) {
         apps.push(app);
         return app;
       },
       async stop() {
         await server.stop();
-        await running.rootd.stop();
-        await running.nginx.stop();
-        for (const pid of await leftovers(apps)) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone meanwhile
-          }
-        }
-        t.cleanup();
+        await stack.stop(apps.map((a) => `${a}__`));
       },
     };
   } catch (e) {
-    await rootd?.stop();
-    await nginx?.stop();
-    t.cleanup();
+    await stack.stop();
     throw e;
   }
 }

@@ -8,8 +8,6 @@
  * process of this harness's apps that survived.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SseParser, type ParsedSseEvent } from '../../shared-protocol/api/sse.ts';
 import type { DeployAccepted, EndEvent } from '../../shared-protocol/api/deploys.ts';
@@ -20,8 +18,8 @@ import { resolveConfig } from '../../server/config.ts';
 import { createDeployExtension, type DeployExtension } from '../../server/deploy/extension.ts';
 import { memoryLogger } from '../../server/log.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
-import { freeNginxPort, rawGet, startNginx, writeTestNginxConf, NGINX_BIN, type RawResponse, type RunningNginx } from '../rootd/nginx-harness.ts';
-import { makeServeConfig, startServe, type ServeChild } from '../rootd/socket-harness.ts';
+import { rawGet, type RawResponse } from '../rootd/nginx-harness.ts';
+import { startRootdStack } from '../support/rootd-stack.ts';
 
 export const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 
@@ -69,30 +67,13 @@ export interface DeployHarnessOptions {
 }
 
 export async function startDeployHarness(opts: DeployHarnessOptions = {}): Promise<DeployHarness> {
-  const nginxPort = await freeNginxPort();
-  let nginx: RunningNginx | undefined;
-  let rootd: ServeChild | undefined;
-  const t = makeServeConfig((c) => ({
-    ...c,
-    nginx: {
-      ...c.nginx,
-      binary: NGINX_BIN,
-      http_port: nginxPort,
-      https_port: nginxPort + 1,
-      prefix: join(c.nginx.site_dir, '..'),
-      pid_file: join(c.nginx.site_dir, '..', 'nginx.pid'),
-      error_log: join(c.nginx.site_dir, '..', 'error.log'),
-    },
-  }));
+  const stack = await startRootdStack();
   const apps: string[] = [];
-  const runtimeRoot = join(t.dir, 'runtime');
-  const vassalDir = join(runtimeRoot, 'vassals');
-  const logDir = join(runtimeRoot, 'logs');
-  for (const d of [vassalDir, logDir, join(runtimeRoot, 'run')]) mkdirSync(d, { recursive: true });
-  writeTestNginxConf(t.config);
-  nginx = await startNginx(t.config);
+  const t = { dir: stack.dir, config: stack.config };
+  const nginxPort = stack.nginxPort;
+  const vassalDir = stack.runtime.vassals;
+  const logDir = stack.runtime.logs;
   try {
-    rootd = await startServe(t.configFile, t.config.socket.path);
     const portMin = 21000 + Math.floor(Math.random() * 40) * 200;
     const { config: resolved } = resolveConfig({
       env: {
@@ -105,7 +86,7 @@ export async function startDeployHarness(opts: DeployHarnessOptions = {}): Promi
         HOP3_LOG_LEVEL: 'warn',
         HOP3_EMPEROR: 'local',
         HOP3_VASSAL_DIR: vassalDir,
-        HOP3_RUN_DIR: join(runtimeRoot, 'run'),
+        HOP3_RUN_DIR: stack.runtime.run,
         HOP3_APP_LOG_DIR: logDir,
         HOP3_APP_PORT_MIN: String(portMin),
         HOP3_APP_PORT_MAX: String(portMin + 199),
@@ -174,36 +155,14 @@ export async function startDeployHarness(opts: DeployHarnessOptions = {}): Promi
       get: (host, path = '/') => rawGet(nginxPort, host, path),
       async stop() {
         await server.close();
-        await rootd?.stop();
-        await nginx?.stop();
-        for (const pid of await leftovers(apps)) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone meanwhile
-          }
-        }
-        t.cleanup();
+        await stack.stop(apps.map((a) => `${a}__`));
       },
     };
     return h;
   } catch (e) {
-    await rootd?.stop();
-    await nginx.stop();
-    t.cleanup();
+    await stack.stop();
     throw e;
   }
-}
-
-/** Pids of uWSGI vassal masters ("hop3 <app>__...") or app processes in this harness's apps' release dirs. */
-async function leftovers(apps: readonly string[]): Promise<number[]> {
-  const pids: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(e)) continue;
-    const cmd = await readFile(`/proc/${e}/cmdline`, 'utf8').catch(() => '');
-    if (apps.some((a) => cmd.startsWith(`hop3 ${a}__`))) pids.push(Number(e));
-  }
-  return pids;
 }
 
 export function stepsOf(events: readonly ParsedSseEvent[]): string[] {
